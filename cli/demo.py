@@ -1,0 +1,52 @@
+"""Demo data: a user for every role and a ledger whose payments cover every branch of PRO-MAA-16."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from engine.db import Database, utcnow
+from engine.identity import ensure_user, roles_of
+from handlers.demo import seed_demo_ledger
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    display_name: str
+    roles: tuple[str, ...]
+    note: str = ""
+
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("coord.bogota", "Coordinación Administrativa Bogotá", ("coordinacion_administrativa",),
+             "puede anular pagos (permiso de TIC Nacer)"),
+    DemoUser("coord.medellin", "Coordinación Administrativa Medellín", ("coordinacion_administrativa",),
+             "sin permiso para anular: su solicitud se rechaza"),
+    DemoUser("tic.ana", "Ana Ríos (Dirección TIC)", ("direccion_tic",)),
+    DemoUser("fact.luis", "Luis Pardo (Facturación, capa 2)", ("facturacion",)),
+    DemoUser("conta.maria", "María Gómez (Contabilidad)", ("contabilidad",)),
+    DemoUser("nacer.admin", "TIC Nacer (permisos)", ("tic_nacer",)),
+    DemoUser("cartera.juan", "Juan Cortés (Cartera)", ("cartera",)),
+    DemoUser("tesoreria.sofia", "Sofía León (Tesorería)", ("tesoreria",)),
+    DemoUser("credito.pedro", "Pedro Silva (Crédito)", ("credito",)),
+    DemoUser("disenador.eva", "Eva Mora (Diseño de procesos)", ("disenador",)),
+    DemoUser("supervisor.raul", "Raúl Vega (Supervisor)", ("supervisor",)),
+    DemoUser("estudiante.camila", "Camila Torres (estudiante)", ("solicitante",)),
+    DemoUser("admin", "Administrador", ("admin", "supervisor")),
+)
+
+
+def seed_demo(db: Database) -> dict[str, Any]:
+    now = utcnow()
+    with db.write() as session:
+        for user in DEMO_USERS:
+            ensure_user(session, user.username, user.display_name, list(user.roles), now)
+        payments = seed_demo_ledger(session, now)
+        users = [{"username": u.username, "name": u.display_name, "roles": sorted(roles_of(session, u.username)),
+                  "note": u.note} for u in DEMO_USERS]
+    return {
+        "users": users,
+        "payments": [{"payment": p.payment, "account": p.account, "amount": p.amount, "branch": p.branch,
+                      "start_data": p.start_data} for p in payments],
+    }

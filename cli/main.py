@@ -1,0 +1,182 @@
+"""The ``cauce`` command line. Every command takes --json; errors exit non-zero with one clear message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli import render
+from cli.demo import seed_demo
+from cli.output import emit, handled, json_option, parse_json_option
+from cli.wiring import build_engine, initialize, open_database
+from engine.config import Settings
+from engine.runtime import Engine
+from handlers.ledger.statement import account_statement
+from handlers.ledger.statement_render import statement_json, statement_text
+
+
+def _engine() -> Engine:
+    return build_engine(open_database(Settings.from_env()))
+
+
+@click.group(help="cauce: motor BPM de los servicios financieros (PRO-MAA-16 y casos).")
+def main() -> None:
+    pass
+
+
+@main.command(help="Crea o migra la base de datos (DATABASE_URL; SQLite en instance/ por defecto).")
+@json_option
+@handled
+def init(as_json: bool) -> None:
+    settings = Settings.from_env()
+    before, after = initialize(open_database(settings))
+    emit(as_json, {"database": settings.database_url, "revision_before": before, "revision": after},
+         f"Base de datos lista en {settings.database_url} (revisión {after}).")
+
+
+@main.command(help="Usuarios de demostración, libro contable con un pago por cada rama de PRO-MAA-16, "
+                   "y los procesos desplegados.")
+@json_option
+@handled
+def demo(as_json: bool) -> None:
+    settings = Settings.from_env()
+    db = open_database(settings)
+    initialize(db)
+    summary = seed_demo(db)
+    summary["deployments"] = [r.as_dict() for r in build_engine(db).deploy([settings.processes_dir], "system")]
+    emit(as_json, summary, lambda: render.demo(summary))
+
+
+@main.command(help="Valida modelos (carpetas con BPMN y formularios) sin desplegarlos.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@json_option
+@handled
+def validate(paths: tuple[Path, ...], as_json: bool) -> None:
+    reports = _engine().validate(list(paths))
+    emit(as_json, {"ok": all(r.ok for r in reports), "models": [r.as_dict() for r in reports]},
+         lambda: render.validation(reports))
+    if not all(r.ok for r in reports):
+        raise SystemExit(1)
+
+
+@main.command(help="Despliega los modelos (por defecto, todos los de processes/). Si alguno tiene errores, "
+                   "no se despliega ninguno.")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--as", "actor", default="system", show_default=True, help="Quién despliega.")
+@json_option
+@handled
+def deploy(paths: tuple[Path, ...], actor: str, as_json: bool) -> None:
+    targets = list(paths) or [Settings.from_env().processes_dir]
+    results = _engine().deploy(targets, actor)
+    emit(as_json, {"deployments": [r.as_dict() for r in results]}, lambda: render.deployments(results))
+
+
+@main.command(help="Inicia una instancia de PROCESS con los datos del formulario de inicio.")
+@click.argument("process")
+@click.option("--as", "actor", required=True, help="Usuario que inicia.")
+@click.option("--data", default="{}", help="Datos del formulario de inicio (objeto JSON).")
+@click.option("--key", "business_key", default=None, help="Clave de negocio (por defecto se genera).")
+@json_option
+@handled
+def start(process: str, actor: str, data: str, business_key: str | None, as_json: bool) -> None:
+    view = _engine().start(process, actor, parse_json_option(as_json, data), business_key)
+    emit(as_json, view.as_dict(), lambda: render.instance_summary(view))
+
+
+@main.command(help="Lista las tareas que USER puede trabajar (suyas y de sus grupos).")
+@click.option("--as", "actor", required=True)
+@click.option("--mine", is_flag=True, help="Solo las reclamadas por el usuario.")
+@json_option
+@handled
+def tasks(actor: str, mine: bool, as_json: bool) -> None:
+    found = _engine().tasks_for(actor, include_group=not mine)
+    emit(as_json, {"tasks": [t.as_dict() for t in found]}, lambda: render.tasks_table(found))
+
+
+@main.command(help="Reclama una tarea.")
+@click.argument("task", type=int)
+@click.option("--as", "actor", required=True)
+@json_option
+@handled
+def claim(task: int, actor: str, as_json: bool) -> None:
+    view = _engine().claim(task, actor)
+    emit(as_json, view.as_dict(), f"Tarea {view.id} reclamada por {view.assignee}.")
+
+
+@main.command(help="Libera una tarea reclamada.")
+@click.argument("task", type=int)
+@click.option("--as", "actor", required=True)
+@json_option
+@handled
+def release(task: int, actor: str, as_json: bool) -> None:
+    view = _engine().release(task, actor)
+    emit(as_json, view.as_dict(), f"Tarea {view.id} liberada.")
+
+
+@main.command(help="Completa una tarea con los datos de su formulario.")
+@click.argument("task", type=int)
+@click.option("--as", "actor", required=True)
+@click.option("--data", default="{}", help="Datos del formulario (objeto JSON).")
+@json_option
+@handled
+def complete(task: int, actor: str, data: str, as_json: bool) -> None:
+    view = _engine().complete(task, actor, parse_json_option(as_json, data))
+    emit(as_json, view.as_dict(), lambda: render.instance_summary(view))
+
+
+@main.command(help="Muestra una instancia: estado, tareas actuales, datos, incidentes e historial.")
+@click.argument("instance", type=int)
+@json_option
+@handled
+def show(instance: int, as_json: bool) -> None:
+    detail = _engine().show(instance)
+    emit(as_json, detail.as_dict(), lambda: render.instance_detail(detail))
+
+
+@main.command(help="Reintenta el paso fallido de un incidente, una vez corregida su causa.")
+@click.argument("incident", type=int)
+@click.option("--as", "actor", required=True)
+@json_option
+@handled
+def retry(incident: int, actor: str, as_json: bool) -> None:
+    view = _engine().retry_incident(incident, actor)
+    emit(as_json, view.as_dict(), lambda: render.instance_summary(view))
+
+
+@main.command(help="Estado de cuenta de un estudiante (o cuenta genérica): cada movimiento y el saldo.")
+@click.argument("student")
+@json_option
+@handled
+def statement(student: str, as_json: bool) -> None:
+    db = open_database(Settings.from_env())
+    with db.read() as session:
+        result = account_statement(session, student)
+    emit(as_json, statement_json(result), lambda: statement_text(result))
+
+
+@main.command(help="Mide el motor: en memoria contra persistido, y el costo de un paso tras N rondas.")
+@click.option("--rounds", default=1000, show_default=True, help="Rondas del bucle largo.")
+@click.option("--instances", default=200, show_default=True, help="Instancias por medición.")
+@json_option
+@handled
+def bench(rounds: int, instances: int, as_json: bool) -> None:
+    from bench.engine_bench import run_benchmarks
+
+    run_benchmarks(instances=instances, rounds=rounds, as_json=as_json)
+
+
+@main.command(help="Ejecuta la aplicación web (servidor de desarrollo) en http://HOST:PORT/.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@handled
+def serve(host: str, port: int) -> None:
+    from webui.app import create_app
+
+    app = create_app()
+    click.echo(f"cauce escuchando en http://{host}:{port}/")
+    app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""Turn a model bundle into runnable SpiffWorkflow specs, collecting every problem on the way."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+from engine.bundle import ModelBundle
+from engine.checks import check_model
+from engine.errors import Problem
+from engine.scripting import Handler
+from engine.xmlsafe import ParsedXml, parse_safely
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+NS = {"bpmn": BPMN_NS, "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core"}
+
+
+@dataclass
+class CompiledModel:
+    bundle: ModelBundle
+    process_id: str
+    process_name: str
+    spec: BpmnProcessSpec
+    subprocess_specs: dict[str, BpmnProcessSpec]
+    forms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    start_form: str | None = None
+
+    def form(self, filename: str | None) -> dict[str, Any] | None:
+        return self.forms.get(filename) if filename else None
+
+
+def compile_model(
+    bundle: ModelBundle, handlers: Mapping[str, Handler], roles: set[str] | None
+) -> tuple[CompiledModel | None, list[Problem]]:
+    """Parse and check a bundle. ``roles=None`` skips the role check (re-loading an already deployed version)."""
+    problems: list[Problem] = []
+    documents: dict[str, ParsedXml] = {}
+    for filename in bundle.bpmn_files:
+        parsed, problem = parse_safely(filename, bundle.files[filename])
+        if problem:
+            problems.append(problem)
+        elif parsed is not None:
+            documents[filename] = parsed
+            problems.extend(_missing_process_ids(filename, parsed))
+    if problems or not documents:
+        return None, problems or [Problem(bundle.name, None, None, "el modelo no tiene BPMN")]
+
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    for filename, parsed in documents.items():
+        try:
+            parser.add_bpmn_xml(parsed.root, filename=filename)
+        except ValidationException as exc:
+            problems.append(_from_validation(exc, filename, documents))
+    if problems:
+        return None, problems
+
+    process_id, process_name = _primary_process(bundle, documents)
+    if process_id is None:
+        return None, [Problem(bundle.bpmn_files[0], None, None, "no hay ningún proceso ejecutable")]
+    try:
+        spec = parser.get_spec(process_id)
+        subprocess_specs = parser.get_subprocess_specs(process_id)
+    except ValidationException as exc:
+        return None, [_from_validation(exc, bundle.bpmn_files[0], documents)]
+
+    forms, start_form, check_problems = check_model(bundle, documents, handlers, roles, process_id)
+    if check_problems:
+        return None, check_problems
+    return CompiledModel(bundle, process_id, process_name, spec, subprocess_specs, forms, start_form), []
+
+
+def _missing_process_ids(filename: str, parsed: ParsedXml) -> list[Problem]:
+    return [
+        Problem(filename, None, el.sourceline, "un <bpmn:process> no tiene atributo id")
+        for el in parsed.root.iterfind(".//bpmn:process", NS)
+        if not el.get("id")
+    ]
+
+
+def _from_validation(exc: ValidationException, filename: str, documents: dict[str, ParsedXml]) -> Problem:
+    file = exc.file_name or filename
+    element_id = getattr(exc, "id", None) or None
+    line = exc.line_number or None
+    if not line and file in documents:
+        line = documents[file].line_of(element_id)
+    message = str(exc).split("\n")[0]
+    if hasattr(exc, "msg") and exc.msg:
+        message = str(exc.msg).split("\n")[0]
+    return Problem(file, element_id, line if isinstance(line, int) else None, message)
+
+
+def _primary_process(bundle: ModelBundle, documents: dict[str, ParsedXml]) -> tuple[str | None, str]:
+    """The process a user starts: one named like the folder, else the first executable one."""
+    candidates: list[tuple[str, str]] = []
+    for filename in bundle.bpmn_files:
+        for el in documents[filename].root.iterfind(".//bpmn:process", NS):
+            if el.get("isExecutable", "true").lower() != "false":
+                candidates.append((el.get("id", ""), el.get("name") or el.get("id", "")))
+    for pid, name in candidates:
+        if pid == bundle.name:
+            return pid, name
+    return candidates[0] if candidates else (None, "")
+
+
+def load_json_file(bundle: ModelBundle, filename: str) -> Any:
+    return json.loads(bundle.files[filename])

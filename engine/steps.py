@@ -1,0 +1,155 @@
+"""Running one step of one instance inside the caller's transaction: the workflow moves, handlers write,
+the human-task rows and the audit trail follow, and the instance row gets its new state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.compiler import CompiledModel
+from engine.identity import REQUESTER_ROLE
+from engine.models import Event, HumanTask, Instance, InstanceStatus, TaskStatus
+from engine.scripting import CauceScriptEngine, StepContext, step_context, to_json_value
+from engine.state import SERIALIZER_VERSION, dump_state, load_state, prune_history
+
+# Prune inside long automatic runs too, so a loop of service or script tasks cannot outgrow the tree.
+PRUNE_EVERY_ENGINE_TASKS = 100
+
+
+class StepError(Exception):
+    """A step failed inside the workflow; ``cause`` is the original exception, ``element_id`` where."""
+
+    def __init__(self, cause: BaseException, element_id: str | None, element_name: str | None) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.element_id = element_id
+        self.element_name = element_name
+        self.instance_id: int | None = None
+        self.retry: dict[str, Any] = {}
+
+
+@dataclass
+class StepRecorder:
+    """Collects what a step did, to be written as audit events once the step has succeeded."""
+
+    instance_id: int
+    actor: str
+    now: datetime
+    ctx: StepContext
+    events: list[Event] = field(default_factory=list)
+    current: Task | None = None
+    ran: int = 0
+
+    def event(self, kind: str, element_id: str | None = None, element_name: str | None = None,
+              **detail: Any) -> None:
+        self.events.append(Event(instance_id=self.instance_id, at=self.now, actor=self.actor, kind=kind,
+                                 element_id=element_id, element_name=element_name, detail=to_json_value(detail)))
+
+
+def restore(instance: Instance, model: CompiledModel, script_engine: CauceScriptEngine) -> BpmnWorkflow:
+    workflow = load_state(instance.state, instance.serializer_version, model.spec, model.subprocess_specs)
+    workflow.script_engine = script_engine
+    return workflow
+
+
+def element_of(task: Task) -> tuple[str | None, str | None]:
+    spec = task.task_spec
+    return getattr(spec, "bpmn_id", None), getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None)
+
+
+def advance(workflow: BpmnWorkflow, recorder: StepRecorder, first: Callable[[], None] | None = None) -> None:
+    """Run ``first`` (e.g. completing a user task), then every engine task that becomes ready."""
+
+    def will_run(task: Task) -> None:
+        recorder.current = task
+        recorder.ctx.calls.clear()
+
+    def did_run(task: Task) -> None:
+        element_id, name = element_of(task)
+        if element_id is not None:
+            detail: dict[str, Any] = {"type": type(task.task_spec).__name__}
+            if recorder.ctx.calls:
+                detail["calls"] = list(recorder.ctx.calls)
+            recorder.event("task_run", element_id, name, **detail)
+        recorder.ctx.calls.clear()
+        recorder.current = None
+        recorder.ran += 1
+        if recorder.ran % PRUNE_EVERY_ENGINE_TASKS == 0:
+            prune_history(workflow)
+
+    with step_context(recorder.ctx):
+        try:
+            if first is not None:
+                first()
+            workflow.do_engine_steps(will_complete_task=will_run, did_complete_task=did_run)
+        except Exception as exc:
+            cause = recorder.ctx.failure or exc
+            element_id, name = element_of(recorder.current) if recorder.current else (None, None)
+            raise StepError(cause, element_id, name) from exc
+
+
+def current_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    if workflow.is_completed():
+        return dict(workflow.data)
+    merged: dict[str, Any] = {}
+    for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+        merged.update(task.data)
+    return dict(to_json_value(merged))
+
+
+def save(session: Session, instance: Instance, workflow: BpmnWorkflow, recorder: StepRecorder,
+         completed_task_id: str | None = None) -> None:
+    """Prune, persist the state, sync the human-task rows, set the status and write the audit events."""
+    prune_history(workflow)
+    ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    open_rows = session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)
+    ).all()
+    for row in open_rows:
+        if row.spiff_task_id in ready:
+            del ready[row.spiff_task_id]
+            continue
+        done = row.spiff_task_id == completed_task_id
+        row.status = TaskStatus.COMPLETED if done else TaskStatus.CANCELLED
+        row.completed_by = recorder.actor if done else None
+        row.completed_at = recorder.now
+        if not done:
+            recorder.event("task_cancelled", row.element_id, row.name, task_id=row.id)
+    for spiff_id, task in ready.items():
+        element_id, name = element_of(task)
+        role = task.task_spec.lane or ""
+        form = (task.task_spec.extensions.get("properties") or {}).get("formJsonSchemaFilename")
+        row = HumanTask(
+            instance_id=instance.id, spiff_task_id=spiff_id, element_id=element_id or "", name=name or "",
+            process_id=instance.process_id, business_key=instance.business_key, role=role,
+            assignee=instance.initiator if role == REQUESTER_ROLE else None, status=TaskStatus.OPEN,
+            form=form, created_at=recorder.now,
+        )
+        session.add(row)
+        session.flush()
+        recorder.event("task_created", element_id, name, task_id=row.id, role=role)
+
+    old_status = instance.status
+    if workflow.is_completed():
+        instance.status = InstanceStatus.COMPLETED
+        instance.ended_at = recorder.now
+    elif old_status not in (InstanceStatus.SUSPENDED,):
+        has_work = bool(workflow.get_tasks(state=TaskState.READY, manual=True))
+        instance.status = InstanceStatus.RUNNING if has_work else InstanceStatus.WAITING
+    if instance.status != old_status:
+        recorder.events.append(Event(instance_id=instance.id, at=recorder.now, actor=recorder.actor,
+                                     kind="status_changed", from_status=old_status.value if old_status else None,
+                                     to_status=instance.status.value, detail={}))
+    instance.state = dump_state(workflow)
+    instance.serializer_version = SERIALIZER_VERSION
+    instance.steps = (instance.steps or 0) + 1
+    instance.updated_at = recorder.now
+    session.add_all(recorder.events)

@@ -1,0 +1,104 @@
+"""Column types and small value helpers shared by the ledger's tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import DateTime, Numeric
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+from handlers.errors import HandlerInputError
+
+BOGOTA = ZoneInfo("America/Bogota")
+CENT = Decimal("0.01")
+
+#: Money column: COP with two decimals, never float.
+Money = Numeric(14, 2, asdecimal=True)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and always returns them aware (UTC), SQLite included."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where an aware UTC time is required")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def money(value: Decimal | int | str, *, field: str = "amount") -> Decimal:
+    """A COP amount with exactly two decimals; floats are refused (they are not exact)."""
+    if isinstance(value, float | bool):
+        kind = type(value).__name__
+        raise HandlerInputError(f"amount must be a Decimal, int or str, not {kind}", field=field)
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, ValueError) as exc:
+        raise HandlerInputError(f"not an amount: {value!r}", field=field) from exc
+    if not amount.is_finite():
+        raise HandlerInputError(f"not an amount: {value!r}", field=field)
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def positive_money(value: Decimal | int | str, *, field: str = "amount") -> Decimal:
+    amount = money(value, field=field)
+    if amount <= 0:
+        raise HandlerInputError(f"amount must be positive, got {amount}", field=field)
+    return amount
+
+
+def money_str(value: Decimal) -> str:
+    """The JSON form of an amount: "150000.00"."""
+    return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def bogota_date(moment: datetime) -> date:
+    """The calendar date in Colombia of an aware moment (posting dates of counter-entries)."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given where an aware UTC time is required")
+    return moment.astimezone(BOGOTA).date()
+
+
+@dataclass(frozen=True)
+class Audit:
+    """Who, when, why and in which process instance a ledger write happened."""
+
+    actor: str
+    at: datetime
+    reason: str
+    instance_ref: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.at.tzinfo is None:
+            raise ValueError("Audit.at must be timezone-aware")
+        if not self.actor.strip():
+            raise HandlerInputError("an actor is required", field="actor")
+        if not self.reason.strip():
+            raise HandlerInputError("a reason is required", field="reason")
+
+    def columns(self) -> dict[str, object]:
+        """The audit columns of a ledger row (``AuditColumns``)."""
+        return {
+            "actor": self.actor,
+            "recorded_at": self.at,
+            "reason": self.reason,
+            "instance_ref": self.instance_ref,
+        }
+
+    def because(self, reason: str) -> Audit:
+        """The same actor, time and instance, another reason."""
+        return Audit(actor=self.actor, at=self.at, reason=reason, instance_ref=self.instance_ref)

@@ -1,0 +1,28 @@
+"""The explicit registry of handler functions the BPMN may call, by name. Nothing is discovered by magic."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from handlers import pro_maa_16
+
+HANDLERS: dict[str, Callable[..., Any]] = {
+    # PRO-MAA-16 gateway conditions (return bool)
+    "requester_may_annul": pro_maa_16.requester_may_annul,
+    "payment_is_invoiced": pro_maa_16.payment_is_invoiced,
+    "invoice_is_used": pro_maa_16.invoice_is_used,
+    "payment_is_identified": pro_maa_16.payment_is_identified,
+    "payment_sent_to_accounting": pro_maa_16.payment_sent_to_accounting,
+    "invoice_annulled_for": pro_maa_16.invoice_annulled_for,
+    # PRO-MAA-16 service tasks (write the ledger, return a small dict)
+    "describe_payment": pro_maa_16.describe_payment,
+    "annul_invoice": pro_maa_16.annul_invoice,
+    "release_payment": pro_maa_16.release_payment,
+    "move_to_generic_bag": pro_maa_16.move_to_generic_bag,
+    "annul_credit": pro_maa_16.annul_credit,
+    "annul_payment": pro_maa_16.annul_payment,
+    "reverse_accounting": pro_maa_16.reverse_accounting,
+    "reinvoice": pro_maa_16.reinvoice,
+    "notify_requester": pro_maa_16.notify_requester,
+}
