@@ -41,11 +41,11 @@ def parse_json_option(as_json: bool, raw: str | None, option: str = "--data") ->
         fail(as_json, f"{option} no es JSON válido: {exc.msg} (línea {exc.lineno}, columna {exc.colno})", 2)
     if not isinstance(value, dict):
         fail(as_json, f"{option} debe ser un objeto JSON", 2)
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def json_option(func: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="Salida en JSON.")(func)  # type: ignore[return-value]
+    return click.option("--json", "as_json", is_flag=True, help="Salida en JSON.")(func)
 
 
 def handled(func: F) -> F:

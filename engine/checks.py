@@ -7,6 +7,7 @@ each with its file, element id and line.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,7 @@ class _Checker:
     variables: set[str] = field(default_factory=set)
     pending_code: list[tuple[str, str, int | None, str, str]] = field(default_factory=list)
     start_form: str | None = None
+    forms_complete: bool = True  # False once a form is missing or invalid: its field names are then unknown
 
     def add(self, file: str, el: etree._Element | None, message: str, element_id: str | None = None) -> None:
         line = el.sourceline if el is not None else None
@@ -114,8 +116,11 @@ def _check_forms(c: _Checker, file: str, el: etree._Element, is_start: bool) -> 
         filename, prop = props[key]
         if filename not in c.bundle.files:
             c.add(file, prop, f"el formulario «{filename}» no existe en el modelo", el.get("id"))
+            c.forms_complete = c.forms_complete and key != "formJsonSchemaFilename"
             continue
         schema = _load_schema(c, file, el, filename, is_ui=key == "formUiSchemaFilename")
+        if schema is None and key == "formJsonSchemaFilename":
+            c.forms_complete = False
         if schema is not None and key == "formJsonSchemaFilename":
             c.forms[filename] = schema
             c.variables |= set(schema.get("properties", {}))
@@ -144,12 +149,26 @@ def _load_schema(c: _Checker, file: str, el: etree._Element, filename: str, is_u
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
         where = "/".join(str(p) for p in exc.path) or "(raíz)"
-        c.problems.append(Problem(filename, el.get("id"), None, f"esquema JSON no válido en {where}: {exc.message}"))
+        line = _json_line(c.bundle.files[filename], list(exc.path))
+        c.problems.append(Problem(filename, el.get("id"), line, f"esquema JSON no válido en {where}: {exc.message}"))
         return None
     if schema.get("type", "object") != "object":
         c.problems.append(Problem(filename, el.get("id"), None, "el esquema de un formulario debe ser de tipo object"))
         return None
     return schema
+
+
+def _json_line(text: str, path: list[object]) -> int:
+    """The line of the key at ``path`` in a JSON text (best effort: each key searched after the previous one)."""
+    pos = 0
+    for part in path:
+        if not isinstance(part, str):
+            continue
+        match = re.compile(r'"' + re.escape(json.dumps(part)[1:-1]) + r'"\s*:').search(text, pos)
+        if match is None:
+            break
+        pos = match.start()
+    return text.count("\n", 0, pos) + 1
 
 
 def _check_instructions(c: _Checker, file: str, el: etree._Element) -> None:
@@ -184,8 +203,10 @@ def _check_service_task(c: _Checker, file: str, el: etree._Element) -> None:
             c.add(file, param, f"el handler «{name}» no tiene el parámetro «{pid}» (acepta: {', '.join(accepted)})",
                   el.get("id"))
         c.pending_code.append((file, el.get("id", ""), param.sourceline, param.get("value", ""), "eval"))
+    params = operator.find(f"{SPIFF}parameters")
     for missing in sorted(set(required) - given):
-        c.add(file, operator, f"falta el parámetro «{missing}» del handler «{name}»", el.get("id"))
+        c.add(file, params if params is not None else operator,
+              f"falta el parámetro «{missing}» del handler «{name}»", el.get("id"))
 
 
 def _check_gateway(c: _Checker, file: str, el: etree._Element, root: etree._Element) -> None:
@@ -216,7 +237,7 @@ def _check_code(c: _Checker) -> None:
             c.problems.append(Problem(file, element_id, line, f"{what} «{source}»: {forbidden}"))
             continue
         unknown = sorted(free_names(source, mode) - known)
-        if unknown:
+        if unknown and c.forms_complete:
             c.problems.append(Problem(
                 file, element_id, line,
                 f"{what} «{source}» usa nombres desconocidos: {', '.join(unknown)} "

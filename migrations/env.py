@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from engine.db import Base
 from engine import identity, models  # noqa: F401  (registers the tables)
+from engine.db import Base
 from handlers.ledger.models import LedgerBase
 
 config = context.config

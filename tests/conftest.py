@@ -1,0 +1,74 @@
+"""Shared fixtures: a real database (SQLite file; PostgreSQL too when CAUCE_TEST_PG_URL is set), migrated by
+Alembic, with the standard roles, the demo users and ledger, and the product's processes deployed."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bench.handlers import BENCH_HANDLERS
+from cli.demo import seed_demo
+from cli.wiring import initialize
+from engine.db import Database
+from engine.runtime import Engine
+from handlers.errors import HandlerInputError
+
+ROOT = Path(__file__).resolve().parent.parent
+PROCESSES = ROOT / "processes"
+BENCH_MODELS = ROOT / "bench" / "models"
+INVALID_MODELS = ROOT / "tests" / "data" / "models"
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("CAUCE_TEST_PG_URL") else [])
+
+
+def _postgres_database() -> Iterator[str]:
+    admin_url = os.environ["CAUCE_TEST_PG_URL"]
+    name = f"cauce_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    base, _, _ = admin_url.rpartition("/")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'cauce.db'}"
+    else:
+        yield from _postgres_database()
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    initialize(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def demo(db: Database) -> dict[str, object]:
+    return seed_demo(db)
+
+
+def make_engine(db: Database) -> Engine:
+    """A fresh engine: nothing cached, as after a restart."""
+    return Engine(db, BENCH_HANDLERS, input_errors=(HandlerInputError,))
+
+
+@pytest.fixture
+def engine(db: Database, demo: dict[str, object]) -> Engine:
+    eng = make_engine(db)
+    eng.deploy([PROCESSES, BENCH_MODELS], "disenador.eva")
+    return eng
