@@ -30,6 +30,8 @@ SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
 FORM_PROPERTIES = ("formJsonSchemaFilename", "formUiSchemaFilename")
 HUMAN_TASKS = ("userTask", "manualTask")
 DECISION_GATEWAYS = ("exclusiveGateway", "inclusiveGateway")
+# SpiffWorkflow names its own internal tasks so; an element with one of these ids silently breaks the process.
+RESERVED_IDS = ("Start", "End", "Root")
 
 
 @dataclass
@@ -74,6 +76,8 @@ def _check_document(c: _Checker, file: str, root: etree._Element, process_id: st
         if not isinstance(el.tag, str) or not el.tag.startswith(BPMN):
             continue
         kind = el.tag[len(BPMN):]
+        if el.get("id") in RESERVED_IDS or (el.get("id") or "").endswith(".EndJoin"):
+            c.add(file, el, f"el id «{el.get('id')}» está reservado por el motor; use otro (p. ej. Event_{kind})")
         if kind in HUMAN_TASKS and el.get("id") not in lane_of:
             c.add(file, el, "la tarea humana no está en ningún carril, así que nadie podría trabajarla")
         if kind in (*HUMAN_TASKS, "startEvent"):
@@ -116,7 +120,8 @@ def _check_forms(c: _Checker, file: str, el: etree._Element, is_start: bool) -> 
         filename, prop = props[key]
         if filename not in c.bundle.files:
             c.add(file, prop, f"el formulario «{filename}» no existe en el modelo", el.get("id"))
-            c.forms_complete = c.forms_complete and key != "formJsonSchemaFilename"
+            if key == "formJsonSchemaFilename":
+                c.forms_complete = False
             continue
         schema = _load_schema(c, file, el, filename, is_ui=key == "formUiSchemaFilename")
         if schema is None and key == "formJsonSchemaFilename":

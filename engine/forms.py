@@ -66,6 +66,8 @@ def validate_form(schema: dict[str, Any] | None, data: Any) -> dict[str, Any]:
     errors += [FieldError(k, "Campo de solo lectura.") for k in sorted(read_only & set(data))]
     validator = Draft202012Validator(schema, format_checker=FormatChecker())
     for error in sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message)):
+        if error.validator == "additionalProperties" and not error.absolute_path:
+            continue  # already reported above, naming each field not in the form
         field = _field_of(error)
         if field in {e.field for e in errors}:
             continue
