@@ -1,0 +1,124 @@
+"""``cauce bench``: the engine measured side by side in one run; the figures are ratios, not absolute times."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bench.handlers import BENCH_HANDLERS
+from bench.runs import (
+    PRO_MAA_16_ANSWERS,
+    SIMPLE_ANSWERS,
+    Case,
+    pro_maa_16_request,
+    run_in_memory,
+    run_persisted,
+    spiff_alone_step_costs,
+    step_costs,
+)
+from bench.seed import seed_full_path_payments
+from cli.demo import seed_demo
+from cli.wiring import initialize
+from engine.catalog import latest_version
+from engine.compiler import CompiledModel
+from engine.config import PROJECT_ROOT
+from engine.db import Database, utcnow
+from engine.runtime import Engine
+from handlers.errors import HandlerInputError
+
+REPEATS = 3
+
+
+def _model(engine: Engine, process_id: str) -> CompiledModel:
+    with engine.db.read() as session:
+        return engine.specs.get(latest_version(session, process_id))
+
+
+def _pro_maa_16_cases(db: Database, count: int, first: int) -> list[Case]:
+    with db.write() as session:
+        numbers = seed_full_path_payments(session, count, utcnow(), first=first)
+    return [Case("pro_maa_16", "coord.bogota", pro_maa_16_request(n), PRO_MAA_16_ANSWERS) for n in numbers]
+
+
+def _side_by_side(engine: Engine, process_id: str, cases_for: Any, per_run: int) -> tuple[float, float]:
+    """Alternate memory and persisted runs REPEATS times; medians of each."""
+    model = _model(engine, process_id)
+    memory, persisted = [], []
+    run_in_memory(model, engine.script_engine, engine.db, cases_for(max(5, per_run // 10)))  # warm-up
+    run_persisted(engine, cases_for(max(5, per_run // 10)))
+    for _ in range(REPEATS):
+        memory.append(run_in_memory(model, engine.script_engine, engine.db, cases_for(per_run)))
+        persisted.append(run_persisted(engine, cases_for(per_run)))
+    return statistics.median(memory), statistics.median(persisted)
+
+
+def run_benchmarks(instances: int = 200, rounds: int = 1000, as_json: bool = False) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="cauce-bench-") as tmp:
+        db = Database(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        initialize(db)
+        seed_demo(db)
+        engine = Engine(db, BENCH_HANDLERS, input_errors=(HandlerInputError,))
+        engine.deploy([PROJECT_ROOT / "processes", PROJECT_ROOT / "bench" / "models"], "bench")
+        say = (lambda _msg: None) if as_json else click.echo
+
+        say(f"Proceso simple: {instances} instancias por medición, {REPEATS} mediciones alternadas...")
+        simple_case = Case("simple", "tic.ana", {}, SIMPLE_ANSWERS)
+        simple_mem, simple_db = _side_by_side(engine, "simple", lambda n: [simple_case] * n, instances)
+
+        payments_per_run = max(10, instances // 4)
+        counter = iter(range(900001, 10_000_000, payments_per_run * 2))
+        say(f"PRO-MAA-16 (camino completo): {payments_per_run} instancias por medición...")
+        pro_mem, pro_db = _side_by_side(engine, "pro_maa_16",
+                                        lambda n: _pro_maa_16_cases(db, n, next(counter)), payments_per_run)
+
+        checkpoints = [1, 100, rounds]
+        say(f"Costo de un paso en un bucle de {rounds} rondas...")
+        costs = step_costs(engine, checkpoints)
+        spiff_checkpoints = [1, 100, 300]
+        spiff_costs = spiff_alone_step_costs(_model(engine, "loop"), spiff_checkpoints)
+        db.dispose()
+
+    result: dict[str, Any] = {
+        "simple_memory_instances_per_s": round(simple_mem, 1),
+        "simple_persisted_instances_per_s": round(simple_db, 1),
+        "persisted_vs_memory_ratio": round(simple_db / simple_mem, 3),
+        "pro_maa_16_memory_instances_per_s": round(pro_mem, 1),
+        "pro_maa_16_persisted_instances_per_s": round(pro_db, 1),
+        "pro_maa_16_persisted_vs_memory_ratio": round(pro_db / pro_mem, 3),
+        "step_cost_ms": {str(c): round(v * 1000, 3) for c, v in costs.items()},
+        "step_cost_ratio_100": round(costs[100] / costs[1], 3),
+        f"step_cost_ratio_{rounds}": round(costs[rounds] / costs[1], 3),
+        "step_cost_ratio_1000": round(costs[rounds] / costs[1], 3),
+        "spiff_unpruned_step_cost_ratio_300": round(spiff_costs[300] / spiff_costs[1], 3),
+        "instances": instances,
+        "rounds": rounds,
+        "repeats": REPEATS,
+    }
+    if not as_json:
+        click.echo(_table(result, costs, spiff_costs))
+    click.echo(json.dumps(result))
+    return result
+
+
+def _table(r: dict[str, Any], costs: dict[int, float], spiff: dict[int, float]) -> str:
+    lines = [
+        "",
+        f"{'medición':<44}{'en memoria':>14}{'cauce (BD)':>14}{'razón b/a':>12}",
+        f"{'proceso simple (instancias/s)':<44}{r['simple_memory_instances_per_s']:>14}"
+        f"{r['simple_persisted_instances_per_s']:>14}{r['persisted_vs_memory_ratio']:>12}",
+        f"{'PRO-MAA-16 camino completo (instancias/s)':<44}{r['pro_maa_16_memory_instances_per_s']:>14}"
+        f"{r['pro_maa_16_persisted_instances_per_s']:>14}{r['pro_maa_16_persisted_vs_memory_ratio']:>12}",
+        "",
+        "costo de completar una tarea tras N rondas de un bucle (mediana, razón frente a la ronda 1):",
+    ]
+    for c, v in costs.items():
+        lines.append(f"  cauce, ronda {c:>5}: {v * 1000:8.3f} ms  razón {v / costs[1]:.3f}")
+    for c, v in spiff.items():
+        lines.append(f"  SpiffWorkflow sin podar (guardar/cargar), ronda {c:>4}: {v * 1000:8.3f} ms  "
+                     f"razón {v / spiff[1]:.3f}")
+    return "\n".join(lines)

@@ -1,0 +1,135 @@
+"""The measured runs: the same processes purely in memory with SpiffWorkflow, and through cauce."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from engine.compiler import CompiledModel
+from engine.db import Database, utcnow
+from engine.runtime import Engine
+from engine.scripting import CauceScriptEngine, StepContext, step_context
+from engine.state import SERIALIZER_VERSION, dump_state, load_state
+
+# What each person types, by task element id, for the two processes measured.
+SIMPLE_ANSWERS: dict[str, tuple[str, dict[str, Any]]] = {
+    "Activity_primera_revision": ("tic.ana", {"amount": 5000}),  # large: the gateway sends it to the service task
+    "Activity_segunda_revision": ("tic.ana", {"ok": True}),
+}
+PRO_MAA_16_ANSWERS: dict[str, tuple[str, dict[str, Any]]] = {
+    "Activity_revisar_solicitud": ("tic.ana", {"decision": "aprobar"}),
+    "Activity_anular_factura": ("fact.luis", {"motivo_anulacion": "Corrección de estimación"}),
+    "Activity_recibir_anulacion_factura": ("tic.ana", {"recibida": True}),
+    "Activity_liberar_pago_ajuste": ("tic.ana", {"confirmacion": True}),
+    "Activity_reclasificar": ("conta.maria", {"summary_type": "MATRICULA", "analytic_dimension": "PRE-2026A-ING"}),
+}
+
+
+def pro_maa_16_request(payment: str) -> dict[str, Any]:
+    return {"payment": payment, "adjustment": "anulacion", "reason": "correccion_estimacion",
+            "justification": "Cambio de tarifa por traslado de plan académico."}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One instance to run: its process, initiator, start data and the answers to its tasks."""
+
+    process_id: str
+    initiator: str
+    start_data: dict[str, Any]
+    answers: dict[str, tuple[str, dict[str, Any]]]
+
+
+def rate(count: int, seconds: float) -> float:
+    return count / seconds if seconds > 0 else float("inf")
+
+
+def run_in_memory(model: CompiledModel, script_engine: CauceScriptEngine, db: Database, cases: list[Case]) -> float:
+    """SpiffWorkflow alone: no state saved, no task rows, no audit. Handlers still run, on the same ledger,
+    one transaction per human step as in cauce, so the difference measured is the engine's own persistence."""
+    started = time.perf_counter()
+    for case in cases:
+        workflow = BpmnWorkflow(model.spec, model.subprocess_specs, script_engine=script_engine)
+        workflow.task_tree.data.update(case.start_data)
+        action: Callable[[], None] | None = None
+        while True:
+            with db.write() as session:
+                ctx = StepContext(session=session, actor=case.initiator, initiator=case.initiator,
+                                  instance_ref="bench", now=utcnow())
+                with step_context(ctx):
+                    if action is not None:
+                        action()
+                    workflow.do_engine_steps()
+            ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+            if not ready:
+                break
+            task = ready[0]
+            _, data = case.answers[task.task_spec.bpmn_id]
+
+            def complete(task: Any = task, data: dict[str, Any] = data) -> None:
+                task.data.update(data)
+                task.run()
+
+            action = complete
+        assert workflow.is_completed(), case
+    return rate(len(cases), time.perf_counter() - started)
+
+
+def run_persisted(engine: Engine, cases: list[Case]) -> float:
+    started = time.perf_counter()
+    for case in cases:
+        view = engine.start(case.process_id, case.initiator, case.start_data)
+        while view.open_tasks:
+            task = view.open_tasks[0]
+            actor, data = case.answers[task.element_id]
+            view = engine.complete(task.id, actor, data)
+        assert view.status == "completed", view
+    return rate(len(cases), time.perf_counter() - started)
+
+
+def step_costs(engine: Engine, checkpoints: list[int], window: int = 15) -> dict[int, float]:
+    """Median seconds to complete the loop's task around each checkpoint round, through cauce."""
+    last = max(checkpoints) + window
+    view = engine.start("loop", "tic.ana", {})
+    samples: dict[int, list[float]] = {c: [] for c in checkpoints}
+    for round_number in range(1, last + 1):
+        task = view.open_tasks[0]
+        t0 = time.perf_counter()
+        view = engine.complete(task.id, "tic.ana", {"again": round_number < last})
+        elapsed = time.perf_counter() - t0
+        for c in checkpoints:
+            if c <= round_number < c + window:
+                samples[c].append(elapsed)
+    assert view.status == "completed"
+    return {c: statistics.median(v) for c, v in samples.items()}
+
+
+def spiff_alone_step_costs(model: CompiledModel, checkpoints: list[int], window: int = 15) -> dict[int, float]:
+    """The same loop with SpiffWorkflow's own tree (never pruned), saved and loaded around each step, for
+    contrast. It cannot pass ~333 rounds (its tree iterator stops at depth 1000), so checkpoints stay below."""
+    script_engine = CauceScriptEngine({})
+    workflow = BpmnWorkflow(model.spec, model.subprocess_specs, script_engine=script_engine)
+    workflow.do_engine_steps()
+    last = max(checkpoints) + window
+    samples: dict[int, list[float]] = {c: [] for c in checkpoints}
+    state = dump_state(workflow)
+    for round_number in range(1, last + 1):
+        t0 = time.perf_counter()
+        workflow = load_state(state, SERIALIZER_VERSION, model.spec, model.subprocess_specs)
+        workflow.script_engine = script_engine
+        task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
+        task.data.update({"again": True})
+        task.run()
+        workflow.do_engine_steps()
+        state = dump_state(workflow)
+        elapsed = time.perf_counter() - t0
+        for c in checkpoints:
+            if c <= round_number < c + window:
+                samples[c].append(elapsed)
+    return {c: statistics.median(v) for c, v in samples.items()}
