@@ -36,7 +36,7 @@ REPEATS = 3
 
 def _model(engine: Engine, process_id: str) -> CompiledModel:
     with engine.db.read() as session:
-        return engine.specs.get(latest_version(session, process_id))
+        return engine.specs.get(session, latest_version(session, process_id).id).model
 
 
 def _pro_maa_16_cases(db: Database, count: int, first: int) -> list[Case]:

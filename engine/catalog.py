@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -16,7 +17,15 @@ from engine.errors import ModelInvalid, NotFound, Problem
 from engine.identity import known_roles
 from engine.models import ProcessVersion
 from engine.scripting import Handler
-from engine.views import DeployResult, ValidationReport
+from engine.views import DeployResult, ValidationReport, VersionInfo
+
+
+@dataclass(frozen=True)
+class Deployed:
+    """A deployed version as the runtime needs it: who it is, and its parsed, checked specs."""
+
+    info: VersionInfo
+    model: CompiledModel
 
 
 class SpecCache:
@@ -24,26 +33,31 @@ class SpecCache:
 
     def __init__(self, handlers: Mapping[str, Handler]) -> None:
         self._handlers = handlers
-        self._models: dict[int, CompiledModel] = {}
+        self._deployed: dict[int, Deployed] = {}
         self._lock = threading.Lock()
 
-    def get(self, version: ProcessVersion) -> CompiledModel:
-        model = self._models.get(version.id)
-        if model is not None:
-            return model
+    def get(self, session: Session, version_id: int) -> Deployed:
+        deployed = self._deployed.get(version_id)
+        if deployed is not None:
+            return deployed
         with self._lock:
-            model = self._models.get(version.id)
-            if model is None:
+            deployed = self._deployed.get(version_id)
+            if deployed is None:
+                version = session.get(ProcessVersion, version_id)
+                if version is None:
+                    raise NotFound(f"No existe la versión de proceso {version_id}.")
                 bundle = ModelBundle(version.model, dict(version.files))
                 model, problems = compile_model(bundle, self._handlers, roles=None)
                 if model is None:
                     raise ModelInvalid(version.model, problems)
-                self._models[version.id] = model
-        return model
+                info = VersionInfo(version.id, version.model, version.version, version.process_id,
+                                   version.process_name)
+                deployed = self._deployed[version_id] = Deployed(info, model)
+        return deployed
 
     def clear(self) -> None:
         with self._lock:
-            self._models.clear()
+            self._deployed.clear()
 
 
 def validate_paths(

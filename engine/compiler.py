@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from jsonschema import Draft202012Validator, FormatChecker
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
@@ -30,9 +31,21 @@ class CompiledModel:
     subprocess_specs: dict[str, BpmnProcessSpec]
     forms: dict[str, dict[str, Any]] = field(default_factory=dict)
     start_form: str | None = None
+    start_role: str | None = None
+    _validators: dict[str, Draft202012Validator] = field(default_factory=dict, repr=False)
 
     def form(self, filename: str | None) -> dict[str, Any] | None:
         return self.forms.get(filename) if filename else None
+
+    def validator(self, filename: str | None) -> Draft202012Validator | None:
+        """A ready validator per form: building one costs more than validating with it."""
+        schema = self.form(filename)
+        if filename is None or schema is None:
+            return None
+        validator = self._validators.get(filename)
+        if validator is None:
+            validator = self._validators[filename] = Draft202012Validator(schema, format_checker=FormatChecker())
+        return validator
 
 
 def compile_model(
@@ -72,7 +85,15 @@ def compile_model(
     forms, start_form, check_problems = check_model(bundle, documents, handlers, roles, process_id)
     if check_problems:
         return None, check_problems
-    return CompiledModel(bundle, process_id, process_name, spec, subprocess_specs, forms, start_form), []
+    return CompiledModel(bundle, process_id, process_name, spec, subprocess_specs, forms, start_form,
+                         _start_lane(spec)), []
+
+
+def _start_lane(spec: BpmnProcessSpec) -> str | None:
+    for task_spec in spec.task_specs.values():
+        if type(task_spec).__name__ == "StartEvent" and getattr(task_spec, "lane", None):
+            return str(task_spec.lane)
+    return None
 
 
 def _missing_process_ids(filename: str, parsed: ParsedXml) -> list[Problem]:

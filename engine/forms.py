@@ -49,7 +49,8 @@ def _message_of(error: ValidationError) -> str:
     return template.format(value=value)
 
 
-def validate_form(schema: dict[str, Any] | None, data: Any) -> dict[str, Any]:
+def validate_form(schema: dict[str, Any] | None, data: Any,
+                  validator: Draft202012Validator | None = None) -> dict[str, Any]:
     """Return the accepted data or raise InvalidData naming every field at fault.
 
     Only the form's own fields are accepted: a form cannot be used to overwrite other process data.
@@ -64,7 +65,7 @@ def validate_form(schema: dict[str, Any] | None, data: Any) -> dict[str, Any]:
     errors = [FieldError(k, "Campo no permitido en este formulario.") for k in sorted(data) if k not in allowed]
     read_only = {k for k, v in schema.get("properties", {}).items() if isinstance(v, dict) and v.get("readOnly")}
     errors += [FieldError(k, "Campo de solo lectura.") for k in sorted(read_only & set(data))]
-    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    validator = validator or Draft202012Validator(schema, format_checker=FormatChecker())
     for error in sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message)):
         if error.validator == "additionalProperties" and not error.absolute_path:
             continue  # already reported above, naming each field not in the form

@@ -14,6 +14,7 @@ from engine.errors import Conflict, NotFound, StepFailed
 from engine.models import Event, Incident, Instance, InstanceStatus, ProcessVersion
 from engine.state import SERIALIZER_VERSION
 from engine.steps import StepError, StepRecorder
+from engine.store import LiveInstance
 
 
 def _describe(cause: BaseException) -> str:
@@ -80,14 +81,14 @@ class IncidentLog:
                 raise Conflict(f"El incidente {incident_id} ya fue resuelto por {incident.resolved_by}.")
             return incident
 
-    def resolve_in(self, session: Session, instance: Instance, retrying: tuple[int, str],
+    def resolve_in(self, session: Session, instance: LiveInstance, retrying: tuple[int, str],
                    recorder: StepRecorder) -> None:
         incident = session.get(Incident, retrying[0])
         if incident is not None and incident.resolved_at is None:
             self._resolve(incident, retrying[1], recorder)
         self._leave_error(session, instance)
 
-    def resolve_all_in(self, session: Session, instance: Instance, recorder: StepRecorder) -> None:
+    def resolve_all_in(self, session: Session, instance: LiveInstance, recorder: StepRecorder) -> None:
         for incident in session.scalars(select(Incident).where(Incident.instance_id == instance.id,
                                                                 Incident.resolved_at.is_(None))):
             self._resolve(incident, recorder.actor, recorder)
@@ -98,7 +99,7 @@ class IncidentLog:
         incident.resolved_by = by
         recorder.event("incident_resolved", incident.element_id, None, incident_id=incident.id, by=by)
 
-    def _leave_error(self, session: Session, instance: Instance) -> None:
+    def _leave_error(self, session: Session, instance: LiveInstance) -> None:
         still_open = session.scalars(select(Incident.id).where(
             Incident.instance_id == instance.id, Incident.resolved_at.is_(None))).first()
         if instance.status == InstanceStatus.ERROR and still_open is None:

@@ -7,14 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, UTCDateTime
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
     return Enum(cls, name=name, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-
 
 class InstanceStatus(enum.StrEnum):
     RUNNING = "running"  # has work ready for people
@@ -28,12 +27,10 @@ class InstanceStatus(enum.StrEnum):
     def is_final(self) -> bool:
         return self in (InstanceStatus.COMPLETED, InstanceStatus.TERMINATED)
 
-
 class TaskStatus(enum.StrEnum):
     OPEN = "open"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
-
 
 class ProcessVersion(Base):
     """One deployed content of a model folder. Files are kept verbatim so the version can be re-parsed."""
@@ -50,7 +47,6 @@ class ProcessVersion(Base):
     files: Mapped[dict[str, str]] = mapped_column(JSON)
     deployed_by: Mapped[str] = mapped_column(String(100))
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
 
 class Instance(Base):
     __tablename__ = "instance"
@@ -69,11 +65,8 @@ class Instance(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
-
     # Optimistic lock: a write whose row_version moved on under it fails instead of overwriting.
     __mapper_args__ = {"version_id_col": row_version}  # noqa: RUF012
-
 
 class HumanTask(Base):
     """A ready user or manual task. Inboxes read only this table; they never open a workflow."""
@@ -100,7 +93,6 @@ class HumanTask(Base):
     completed_by: Mapped[str | None] = mapped_column(String(100))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-
 class Event(Base):
     """Append-only audit trail: who did what, when, from which status to which, with which data."""
 
@@ -116,7 +108,6 @@ class Event(Base):
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str | None] = mapped_column(String(20))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-
 
 class Incident(Base):
     """A step that failed: the step was rolled back and can be retried once its cause is fixed."""

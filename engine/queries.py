@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
+from engine import store
 from engine.errors import AlreadyCompleted, Conflict
-from engine.models import Event, HumanTask, Incident, Instance, InstanceStatus, TaskStatus
+from engine.models import Event, HumanTask, Incident, InstanceStatus, TaskStatus
 from engine.steps import current_data
-from engine.views import EventView, IncidentView, InstanceDetail, InstanceView, TaskView
+from engine.store import LiveInstance
+from engine.views import EventView, IncidentView, InstanceDetail, InstanceView, TaskView, VersionInfo
 
 
 def inbox_query(username: str, roles: set[str], include_group: bool = True) -> Select[HumanTask]:
@@ -29,21 +32,15 @@ def tasks_for(session: Session, username: str, roles: set[str], include_group: b
 
 
 def open_tasks(session: Session, instance_id: int) -> list[TaskView]:
-    rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
-                                                   HumanTask.status == TaskStatus.OPEN).order_by(HumanTask.id))
-    return [TaskView.of(row) for row in rows]
+    return [store.task_view(row) for row in store.open_task_rows(session, instance_id)]
 
 
-def instance_view(session: Session, instance: Instance) -> InstanceView:
-    session.flush()
-    return InstanceView.of(instance, open_tasks(session, instance.id))
-
-
-def instance_detail(session: Session, instance: Instance, workflow: BpmnWorkflow) -> InstanceDetail:
+def instance_detail(session: Session, instance: LiveInstance, info: VersionInfo,
+                    workflow: BpmnWorkflow) -> InstanceDetail:
     events = session.scalars(select(Event).where(Event.instance_id == instance.id).order_by(Event.id))
     incidents = session.scalars(select(Incident).where(Incident.instance_id == instance.id).order_by(Incident.id))
     return InstanceDetail(
-        instance=instance_view(session, instance),
+        instance=InstanceView.of(instance, info, open_tasks(session, instance.id)),
         data=current_data(workflow),
         history=[EventView.of(e) for e in events],
         incidents=[IncidentView.of(i) for i in incidents],
@@ -51,11 +48,11 @@ def instance_detail(session: Session, instance: Instance, workflow: BpmnWorkflow
     )
 
 
-def already_done(task: HumanTask) -> AlreadyCompleted:
+def already_done(task: Any) -> AlreadyCompleted:
     return AlreadyCompleted(task.id, task.completed_by, task.completed_at, task.status.value)
 
 
-def change_status(session: Session, instance: Instance, actor: str, target: InstanceStatus | None,
+def change_status(session: Session, instance: LiveInstance, actor: str, target: InstanceStatus | None,
                   now: datetime) -> None:
     """Suspend, resume (target None) or terminate an instance, audited."""
     old = instance.status
@@ -64,8 +61,7 @@ def change_status(session: Session, instance: Instance, actor: str, target: Inst
     if target is None:
         if old != InstanceStatus.SUSPENDED:
             raise Conflict(f"La instancia {instance.id} no está suspendida.")
-        has_open = session.scalars(select(HumanTask.id).where(HumanTask.instance_id == instance.id,
-                                                              HumanTask.status == TaskStatus.OPEN)).first()
+        has_open = bool(store.open_task_rows(session, instance.id))
         open_incident = session.scalars(select(Incident.id).where(Incident.instance_id == instance.id,
                                                                   Incident.resolved_at.is_(None))).first()
         target = (InstanceStatus.ERROR if open_incident else
@@ -76,9 +72,9 @@ def change_status(session: Session, instance: Instance, actor: str, target: Inst
     instance.updated_at = now
     if target == InstanceStatus.TERMINATED:
         instance.ended_at = now
-        for task in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                                            HumanTask.status == TaskStatus.OPEN)):
-            task.status = TaskStatus.CANCELLED
-            task.completed_at = now
-    session.add(Event(instance_id=instance.id, at=now, actor=actor, kind="status_changed",
-                      from_status=old.value, to_status=target.value, detail={}))
+        for row in store.open_task_rows(session, instance.id):
+            store.close_task(session, row.id, TaskStatus.CANCELLED, None, now)
+    store.write_instance(session, instance)
+    store.insert_events(session, [{"instance_id": instance.id, "at": now, "actor": actor, "kind": "status_changed",
+                                   "element_id": None, "element_name": None, "from_status": old.value,
+                                   "to_status": target.value, "detail": {}}])

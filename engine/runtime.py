@@ -13,23 +13,25 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import queries
-from engine.catalog import SpecCache, deploy_compiled, latest_version, validate_paths
+from engine import queries, store
+from engine.catalog import Deployed, SpecCache, deploy_compiled, validate_paths
 from engine.db import Database, utcnow
 from engine.errors import Conflict, FieldError, Forbidden, InvalidData, ModelInvalid, NotFound
 from engine.forms import validate_form
-from engine.identity import REQUESTER_ROLE, known_roles, roles_of, user_exists
+from engine.identity import REQUESTER_ROLE, known_roles
 from engine.incidents import IncidentLog
-from engine.models import HumanTask, Instance, InstanceStatus, TaskStatus
+from engine.models import InstanceStatus, TaskStatus
 from engine.scripting import CauceScriptEngine, Handler, StepContext
 from engine.state import SERIALIZER_VERSION, dump_state
 from engine.steps import StepError, StepRecorder, advance, restore, save
+from engine.store import LiveInstance, StaleInstance
 from engine.views import DeployResult, InstanceDetail, InstanceView, TaskView, ValidationReport
+
+WORKABLE = (InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.ERROR)
 
 
 class Engine:
@@ -44,6 +46,7 @@ class Engine:
         self.script_engine = CauceScriptEngine(self.handlers)
         self.specs = SpecCache(self.handlers)
         self.incidents = IncidentLog(db, clock)
+        self._lock_rows = db.dialect != "sqlite"  # SQLite steps already hold the write lock (BEGIN IMMEDIATE)
 
     # -- models -------------------------------------------------------------------------------------------
     def validate(self, paths: list[Path]) -> list[ValidationReport]:
@@ -66,47 +69,10 @@ class Engine:
     # -- instances ----------------------------------------------------------------------------------------
     def start(self, process_id: str, actor: str, data: dict[str, Any] | None = None,
               business_key: str | None = None) -> InstanceView:
-        now = self.clock()
-        data = data if data is not None else {}
         try:
-            return self._start(process_id, actor, data, business_key, now)
+            return self._start(process_id, actor, data if data is not None else {}, business_key)
         except StepError as failure:
             raise self.incidents.open_on_start(process_id, actor, failure) from failure
-
-    def _start(self, process_id: str, actor: str, data: dict[str, Any], business_key: str | None,
-               now: datetime) -> InstanceView:
-        with self.db.write() as session:
-            self._require_user(session, actor)
-            version = latest_version(session, process_id)
-            model = self.specs.get(version)
-            start_role = _start_lane(model.spec)
-            if start_role and start_role != REQUESTER_ROLE and start_role not in roles_of(session, actor):
-                raise Forbidden(f"Solo el rol «{start_role}» puede iniciar {process_id}.")
-            clean = validate_form(model.form(model.start_form), data)
-            workflow = BpmnWorkflow(model.spec, model.subprocess_specs, script_engine=self.script_engine)
-            workflow.task_tree.data.update(clean)
-            initial_state = dump_state(workflow)
-            instance = Instance(
-                process_version_id=version.id, process_id=process_id, business_key=business_key,
-                status=InstanceStatus.RUNNING, initiator=actor, state=initial_state,
-                serializer_version=SERIALIZER_VERSION, steps=0, created_at=now, updated_at=now,
-            )
-            instance.process_version = version
-            session.add(instance)
-            session.flush()
-            if instance.business_key is None:
-                instance.business_key = f"{process_id.upper()}-{now.year}-{instance.id:06d}"
-            recorder = self._recorder(instance, actor, now, session)
-            recorder.event("instance_started", None, version.process_name, data=clean, version=version.version)
-            try:
-                advance(workflow, recorder)
-            except StepError as failure:
-                self._raise_if_input_error(failure)
-                failure.retry = {"version_id": version.id, "data": clean, "business_key": instance.business_key,
-                                 "state": initial_state}
-                raise
-            save(session, instance, workflow, recorder)
-            return queries.instance_view(session, instance)
 
     def complete(self, task_id: int, actor: str, data: dict[str, Any] | None = None) -> InstanceView:
         return self._guarded(task_id, lambda: self._complete(task_id, actor, data or {}, retrying=None))
@@ -117,9 +83,9 @@ class Engine:
             self._authorize(session, task, instance, actor)
             if task.assignee not in (None, actor):
                 raise Conflict(f"La tarea {task_id} ya la reclamó {task.assignee}.")
-            task.assignee = actor
+            store.set_assignee(session, task_id, actor)
             self._audit(session, instance, actor, "task_claimed", task)
-            return TaskView.of(task)
+            return store.task_view(store.load_task(session, task_id))
 
     def release(self, task_id: int, actor: str) -> TaskView:
         with self.db.write() as session:
@@ -128,9 +94,9 @@ class Engine:
                 raise Forbidden(f"Solo quien reclamó la tarea {task_id} puede liberarla.")
             if task.role == REQUESTER_ROLE:
                 raise Conflict("Las tareas del solicitante no se pueden liberar.")
-            task.assignee = None
+            store.set_assignee(session, task_id, None)
             self._audit(session, instance, actor, "task_released", task)
-            return TaskView.of(task)
+            return store.task_view(store.load_task(session, task_id))
 
     def retry_incident(self, incident_id: int, actor: str) -> InstanceView:
         """Run a failed step again, as it was first asked for, once its cause has been fixed."""
@@ -154,22 +120,61 @@ class Engine:
     # -- reading ------------------------------------------------------------------------------------------
     def tasks_for(self, username: str, include_group: bool = True) -> list[TaskView]:
         with self.db.read() as session:
-            return queries.tasks_for(session, username, roles_of(session, username), include_group)
+            roles = store.actor_roles(session, username) or set()
+            return queries.tasks_for(session, username, roles, include_group)
 
     def show(self, instance_id: int) -> InstanceDetail:
         with self.db.read() as session:
             instance = self._instance(session, instance_id)
-            workflow = restore(instance, self.specs.get(instance.process_version), self.script_engine)
-            return queries.instance_detail(session, instance, workflow)
+            deployed = self.specs.get(session, instance.process_version_id)
+            workflow = restore(instance, deployed.model, self.script_engine)
+            return queries.instance_detail(session, instance, deployed.info, workflow)
 
     def get_task(self, task_id: int) -> TaskView:
         with self.db.read() as session:
-            task = session.get(HumanTask, task_id)
-            if task is None:
+            row = store.load_task(session, task_id)
+            if row is None:
                 raise NotFound(f"No existe la tarea {task_id}.")
-            return TaskView.of(task)
+            return store.task_view(row)
 
-    # -- internals ----------------------------------------------------------------------------------------
+    # -- steps --------------------------------------------------------------------------------------------
+    def _start(self, process_id: str, actor: str, data: dict[str, Any], business_key: str | None) -> InstanceView:
+        now = self.clock()
+        with self.db.write() as session:
+            roles = self._roles(session, actor)
+            version_id = store.latest_version_id(session, process_id)
+            if version_id is None:
+                raise NotFound(f"No hay ningún proceso desplegado con id «{process_id}».")
+            deployed = self.specs.get(session, version_id)
+            model = deployed.model
+            start_role = model.start_role
+            if start_role and start_role != REQUESTER_ROLE and start_role not in roles:
+                raise Forbidden(f"Solo el rol «{start_role}» puede iniciar {process_id}.")
+            clean = validate_form(model.form(model.start_form), data, model.validator(model.start_form))
+            workflow = BpmnWorkflow(model.spec, model.subprocess_specs, script_engine=self.script_engine)
+            workflow.task_tree.data.update(clean)
+            initial_state = dump_state(workflow)
+            values: dict[str, Any] = {
+                "process_version_id": version_id, "process_id": process_id, "business_key": business_key,
+                "status": InstanceStatus.RUNNING, "initiator": actor, "state": initial_state,
+                "serializer_version": SERIALIZER_VERSION, "steps": 0, "created_at": now, "updated_at": now,
+                "ended_at": None}
+            instance = LiveInstance(id=store.insert_instance(session, values), row_version=1, **values)
+            if instance.business_key is None:
+                instance.business_key = f"{process_id.upper()}-{now.year}-{instance.id:06d}"
+            recorder = self._recorder(instance, actor, now, session)
+            recorder.event("instance_started", None, deployed.info.process_name, data=clean,
+                           version=deployed.info.version)
+            try:
+                advance(workflow, recorder)
+            except StepError as failure:
+                self._raise_if_input_error(failure)
+                failure.retry = {"version_id": version_id, "data": clean, "business_key": instance.business_key,
+                                 "state": initial_state}
+                raise
+            save(session, instance, workflow, recorder)
+            return InstanceView.of(instance, deployed.info, instance.open_tasks)
+
     def _complete(self, task_id: int, actor: str, data: dict[str, Any],
                   retrying: tuple[int, str] | None) -> InstanceView:
         try:
@@ -185,17 +190,16 @@ class Engine:
             self._authorize(session, task, instance, actor)
             if task.assignee not in (None, actor):
                 raise Forbidden(f"La tarea {task_id} está asignada a {task.assignee}.")
-            allowed = (InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.ERROR)
-            if instance.status not in allowed:
+            if instance.status not in WORKABLE:
                 raise Conflict(f"La instancia {instance.id} está {instance.status.value}: no admite cambios.")
-            model = self.specs.get(instance.process_version)
-            clean = validate_form(model.form(task.form), data)
+            deployed = self.specs.get(session, instance.process_version_id)
+            model = deployed.model
+            clean = validate_form(model.form(task.form), data, model.validator(task.form))
             workflow = restore(instance, model, self.script_engine)
             spiff_task = next((t for t in workflow.get_tasks(state=TaskState.READY, manual=True)
                                if str(t.id) == task.spiff_task_id), None)
             if spiff_task is None:
                 raise Conflict(f"La tarea {task_id} ya no está lista en la instancia {instance.id}.")
-            task.assignee = actor
             recorder = self._recorder(instance, actor, now, session)
             recorder.event("task_completed", task.element_id, task.name, task_id=task.id, data=clean)
 
@@ -215,7 +219,7 @@ class Engine:
             elif instance.status == InstanceStatus.ERROR:
                 self.incidents.resolve_all_in(session, instance, recorder)
             save(session, instance, workflow, recorder, completed_task_id=task.spiff_task_id)
-            return queries.instance_view(session, instance)
+            return InstanceView.of(instance, deployed.info, instance.open_tasks)
 
     def _advance_instance(self, instance_id: int, actor: str, incident_id: int) -> InstanceView:
         try:
@@ -226,8 +230,9 @@ class Engine:
     def _advance_step(self, instance_id: int, actor: str, incident_id: int) -> InstanceView:
         now = self.clock()
         with self.db.write() as session:
-            instance = self._instance(session, instance_id, lock=True)
-            workflow = restore(instance, self.specs.get(instance.process_version), self.script_engine)
+            instance = self._live(session, instance_id)
+            deployed = self.specs.get(session, instance.process_version_id)
+            workflow = restore(instance, deployed.model, self.script_engine)
             recorder = self._recorder(instance, actor, now, session)
             try:
                 advance(workflow, recorder)
@@ -238,51 +243,58 @@ class Engine:
                 raise
             self.incidents.resolve_in(session, instance, (incident_id, actor), recorder)
             save(session, instance, workflow, recorder)
-            return queries.instance_view(session, instance)
+            return InstanceView.of(instance, deployed.info, instance.open_tasks)
 
+    # -- internals ----------------------------------------------------------------------------------------
     def _guarded(self, task_id: int, step: Callable[[], InstanceView]) -> InstanceView:
         """Turn a lost race into the answer the loser should get: who completed the task, and when."""
         try:
             return step()
-        except (StaleDataError, OperationalError) as exc:
+        except (StaleInstance, StaleDataError, OperationalError) as exc:
             with self.db.read() as session:
-                task = session.get(HumanTask, task_id)
-                if task is not None and task.status != TaskStatus.OPEN:
-                    raise queries.already_done(task) from exc
+                row = store.load_task(session, task_id)
+                if row is not None and row.status != TaskStatus.OPEN:
+                    raise queries.already_done(row) from exc
             if isinstance(exc, OperationalError) and "locked" not in str(exc).lower():
                 raise
             raise Conflict("La instancia cambió mientras se procesaba la tarea; intente de nuevo.") from exc
 
-    def _open_task(self, session: Session, task_id: int) -> tuple[HumanTask, Instance]:
-        task = session.get(HumanTask, task_id)
+    def _open_task(self, session: Session, task_id: int) -> tuple[Any, LiveInstance]:
+        task = store.load_task(session, task_id)
         if task is None:
             raise NotFound(f"No existe la tarea {task_id}.")
-        instance = self._instance(session, task.instance_id, lock=True)
-        session.refresh(task)  # read again under the instance lock: a concurrent step may have closed it
+        instance = self._live(session, task.instance_id)
+        if self._lock_rows:  # read again under the instance's row lock: a concurrent step may have closed it
+            task = store.load_task(session, task_id) or task
         if task.status != TaskStatus.OPEN:
             raise queries.already_done(task)
         return task, instance
 
-    def _instance(self, session: Session, instance_id: int, lock: bool = False) -> Instance:
-        stmt = select(Instance).where(Instance.id == instance_id)
-        if lock:
-            stmt = stmt.with_for_update(of=Instance)
-        instance = session.scalars(stmt).first()
+    def _live(self, session: Session, instance_id: int) -> LiveInstance:
+        instance = store.load_instance(session, instance_id, lock=self._lock_rows)
         if instance is None:
             raise NotFound(f"No existe la instancia {instance_id}.")
         return instance
 
-    def _authorize(self, session: Session, task: HumanTask, instance: Instance, actor: str) -> None:
-        self._require_user(session, actor)
+    def _instance(self, session: Session, instance_id: int) -> LiveInstance:
+        instance = store.load_instance(session, instance_id, lock=False)
+        if instance is None:
+            raise NotFound(f"No existe la instancia {instance_id}.")
+        return instance
+
+    def _roles(self, session: Session, actor: str) -> set[str]:
+        roles = store.actor_roles(session, actor)
+        if roles is None:
+            raise Forbidden(f"El usuario «{actor}» no existe o está inactivo.")
+        return roles
+
+    def _authorize(self, session: Session, task: Any, instance: LiveInstance, actor: str) -> None:
+        roles = self._roles(session, actor)
         if task.role == REQUESTER_ROLE:
             if actor != instance.initiator:
                 raise Forbidden(f"La tarea {task.id} es del solicitante de la instancia {instance.id}.")
-        elif task.role not in roles_of(session, actor):
+        elif task.role not in roles:
             raise Forbidden(f"La tarea {task.id} es del rol «{task.role}», que {actor} no tiene.")
-
-    def _require_user(self, session: Session, username: str) -> None:
-        if not user_exists(session, username):
-            raise Forbidden(f"El usuario «{username}» no existe.")
 
     def _raise_if_input_error(self, failure: StepError) -> None:
         if isinstance(failure.cause, self.input_errors):
@@ -291,25 +303,19 @@ class Engine:
             raise InvalidData([FieldError(field, message)],
                               f"El paso «{failure.element_name or failure.element_id}» rechazó los datos.")
 
-    def _recorder(self, instance: Instance, actor: str, now: datetime, session: Session) -> StepRecorder:
+    def _recorder(self, instance: LiveInstance, actor: str, now: datetime, session: Session) -> StepRecorder:
         ref = f"{instance.process_id}#{instance.id}"
         ctx = StepContext(session=session, actor=actor, initiator=instance.initiator, instance_ref=ref, now=now)
         return StepRecorder(instance.id, actor, now, ctx)
 
-    def _audit(self, session: Session, instance: Instance, actor: str, kind: str, task: HumanTask) -> None:
+    def _audit(self, session: Session, instance: LiveInstance, actor: str, kind: str, task: Any) -> None:
         recorder = self._recorder(instance, actor, self.clock(), session)
         recorder.event(kind, task.element_id, task.name, task_id=task.id)
-        session.add_all(recorder.events)
+        store.insert_events(session, recorder.events)
 
     def _set_status(self, instance_id: int, actor: str, target: InstanceStatus | None) -> InstanceView:
         with self.db.write() as session:
-            instance = self._instance(session, instance_id, lock=True)
+            instance = self._live(session, instance_id)
+            deployed: Deployed = self.specs.get(session, instance.process_version_id)
             queries.change_status(session, instance, actor, target, self.clock())
-            return queries.instance_view(session, instance)
-
-
-def _start_lane(spec: Any) -> str | None:
-    for task_spec in spec.task_specs.values():
-        if type(task_spec).__name__ == "StartEvent" and getattr(task_spec, "lane", None):
-            return str(task_spec.lane)
-    return None
+            return InstanceView.of(instance, deployed.info, queries.open_tasks(session, instance.id))

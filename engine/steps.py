@@ -11,14 +11,16 @@ from typing import Any
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import store
 from engine.compiler import CompiledModel
 from engine.identity import REQUESTER_ROLE
-from engine.models import Event, HumanTask, Instance, InstanceStatus, TaskStatus
+from engine.models import InstanceStatus, TaskStatus
 from engine.scripting import CauceScriptEngine, StepContext, step_context, to_json_value
 from engine.state import SERIALIZER_VERSION, dump_state, load_state, prune_history
+from engine.store import LiveInstance
+from engine.views import TaskView
 
 # Prune inside long automatic runs too, so a loop of service or script tasks cannot outgrow the tree.
 PRUNE_EVERY_ENGINE_TASKS = 100
@@ -44,17 +46,18 @@ class StepRecorder:
     actor: str
     now: datetime
     ctx: StepContext
-    events: list[Event] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
     current: Task | None = None
     ran: int = 0
 
     def event(self, kind: str, element_id: str | None = None, element_name: str | None = None,
-              **detail: Any) -> None:
-        self.events.append(Event(instance_id=self.instance_id, at=self.now, actor=self.actor, kind=kind,
-                                 element_id=element_id, element_name=element_name, detail=to_json_value(detail)))
+              from_status: str | None = None, to_status: str | None = None, **detail: Any) -> None:
+        self.events.append({"instance_id": self.instance_id, "at": self.now, "actor": self.actor, "kind": kind,
+                            "element_id": element_id, "element_name": element_name, "from_status": from_status,
+                            "to_status": to_status, "detail": to_json_value(detail)})
 
 
-def restore(instance: Instance, model: CompiledModel, script_engine: CauceScriptEngine) -> BpmnWorkflow:
+def restore(instance: Any, model: CompiledModel, script_engine: CauceScriptEngine) -> BpmnWorkflow:
     workflow = load_state(instance.state, instance.serializer_version, model.spec, model.subprocess_specs)
     workflow.script_engine = script_engine
     return workflow
@@ -105,51 +108,55 @@ def current_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     return dict(to_json_value(merged))
 
 
-def save(session: Session, instance: Instance, workflow: BpmnWorkflow, recorder: StepRecorder,
+def save(session: Session, instance: LiveInstance, workflow: BpmnWorkflow, recorder: StepRecorder,
          completed_task_id: str | None = None) -> None:
     """Prune, persist the state, sync the human-task rows, set the status and write the audit events."""
     prune_history(workflow)
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    open_rows = session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.OPEN)
-    ).all()
-    for row in open_rows:
+    still_open: list[TaskView] = []
+    for row in store.open_task_rows(session, instance.id):
         if row.spiff_task_id in ready:
             del ready[row.spiff_task_id]
+            still_open.append(store.task_view(row))
             continue
         done = row.spiff_task_id == completed_task_id
-        row.status = TaskStatus.COMPLETED if done else TaskStatus.CANCELLED
-        row.completed_by = recorder.actor if done else None
-        row.completed_at = recorder.now
+        store.close_task(session, row.id, TaskStatus.COMPLETED if done else TaskStatus.CANCELLED,
+                         recorder.actor if done else None, recorder.now)
         if not done:
             recorder.event("task_cancelled", row.element_id, row.name, task_id=row.id)
     for spiff_id, task in ready.items():
-        element_id, name = element_of(task)
-        role = task.task_spec.lane or ""
-        form = (task.task_spec.extensions.get("properties") or {}).get("formJsonSchemaFilename")
-        row = HumanTask(
-            instance_id=instance.id, spiff_task_id=spiff_id, element_id=element_id or "", name=name or "",
-            process_id=instance.process_id, business_key=instance.business_key, role=role,
-            assignee=instance.initiator if role == REQUESTER_ROLE else None, status=TaskStatus.OPEN,
-            form=form, created_at=recorder.now,
-        )
-        session.add(row)
-        session.flush()
-        recorder.event("task_created", element_id, name, task_id=row.id, role=role)
+        still_open.append(_open_human_task(session, instance, spiff_id, task, recorder))
 
     old_status = instance.status
     if workflow.is_completed():
         instance.status = InstanceStatus.COMPLETED
         instance.ended_at = recorder.now
-    elif old_status not in (InstanceStatus.SUSPENDED,):
-        has_work = bool(workflow.get_tasks(state=TaskState.READY, manual=True))
-        instance.status = InstanceStatus.RUNNING if has_work else InstanceStatus.WAITING
+    elif old_status != InstanceStatus.SUSPENDED:
+        instance.status = InstanceStatus.RUNNING if still_open else InstanceStatus.WAITING
     if instance.status != old_status:
-        recorder.events.append(Event(instance_id=instance.id, at=recorder.now, actor=recorder.actor,
-                                     kind="status_changed", from_status=old_status.value if old_status else None,
-                                     to_status=instance.status.value, detail={}))
+        recorder.event("status_changed", from_status=old_status.value, to_status=instance.status.value)
     instance.state = dump_state(workflow)
     instance.serializer_version = SERIALIZER_VERSION
-    instance.steps = (instance.steps or 0) + 1
+    instance.steps += 1
     instance.updated_at = recorder.now
-    session.add_all(recorder.events)
+    instance.open_tasks = still_open
+    store.write_instance(session, instance)
+    store.insert_events(session, recorder.events)
+
+
+def _open_human_task(session: Session, instance: LiveInstance, spiff_id: str, task: Task,
+                     recorder: StepRecorder) -> TaskView:
+    element_id, name = element_of(task)
+    role = task.task_spec.lane or ""
+    values: dict[str, Any] = {
+        "instance_id": instance.id, "spiff_task_id": spiff_id, "element_id": element_id or "", "name": name or "",
+        "process_id": instance.process_id, "business_key": instance.business_key, "role": role,
+        "assignee": instance.initiator if role == REQUESTER_ROLE else None, "status": TaskStatus.OPEN,
+        "form": (task.task_spec.extensions.get("properties") or {}).get("formJsonSchemaFilename"),
+        "created_at": recorder.now, "due_at": None, "completed_by": None, "completed_at": None,
+    }
+    task_id = store.insert_task(session, values)
+    recorder.event("task_created", element_id, name, task_id=task_id, role=role)
+    return TaskView(task_id, instance.id, instance.process_id, instance.business_key, values["element_id"],
+                    values["name"], role, values["assignee"], TaskStatus.OPEN.value, values["form"], recorder.now,
+                    None, None, None)

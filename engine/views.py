@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.errors import Problem
-from engine.models import Event, HumanTask, Incident, Instance
+from engine.models import Event, HumanTask, Incident
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -90,6 +90,15 @@ class IncidentView(_Plain):
 
 
 @dataclass(frozen=True)
+class VersionInfo(_Plain):
+    id: int
+    model: str
+    version: int
+    process_id: str
+    process_name: str
+
+
+@dataclass(frozen=True)
 class InstanceView(_Plain):
     id: int
     process_id: str
@@ -105,9 +114,9 @@ class InstanceView(_Plain):
     open_tasks: list[TaskView] = field(default_factory=list)
 
     @classmethod
-    def of(cls, row: Instance, open_tasks: list[TaskView]) -> InstanceView:
-        pv = row.process_version
-        return cls(row.id, row.process_id, pv.process_name, pv.model, pv.version, row.business_key,
+    def of(cls, row: Any, info: VersionInfo, open_tasks: list[TaskView]) -> InstanceView:
+        """From an instance row (ORM or the step's working copy) and its version."""
+        return cls(row.id, row.process_id, info.process_name, info.model, info.version, row.business_key,
                    row.status.value, row.initiator, row.created_at, row.updated_at, row.ended_at, open_tasks)
 
 

@@ -1,0 +1,148 @@
+"""The step's hot path in SQLAlchemy Core: a handful of statements per step, no ORM unit of work.
+
+Inboxes and steps are the busiest paths of the product; the ORM's per-object bookkeeping cost more than the
+workflow itself. Reads and writes here use the same tables (and column types) as the ORM models.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from engine.identity import User, UserRole
+from engine.models import Event, HumanTask, Instance, InstanceStatus, ProcessVersion, TaskStatus
+from engine.views import TaskView
+
+INSTANCE = cast(Table, Instance.__table__)
+TASK = cast(Table, HumanTask.__table__)
+EVENT = cast(Table, Event.__table__)
+
+
+class StaleInstance(Exception):
+    """The instance row changed under the step (another step committed first)."""
+
+
+@dataclass
+class LiveInstance:
+    """The instance row as a step works on it; written back once, with an optimistic version check."""
+
+    id: int
+    process_version_id: int
+    process_id: str
+    business_key: str | None
+    status: InstanceStatus
+    initiator: str
+    state: dict[str, Any]
+    serializer_version: str
+    steps: int
+    row_version: int
+    created_at: datetime
+    updated_at: datetime
+    ended_at: datetime | None
+    open_tasks: list[TaskView] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, row: Any) -> LiveInstance:
+        return cls(row.id, row.process_version_id, row.process_id, row.business_key, row.status, row.initiator,
+                   row.state, row.serializer_version, row.steps, row.row_version, row.created_at,
+                   row.updated_at, row.ended_at)
+
+
+_INSTANCE_COLUMNS = [INSTANCE.c[name] for name in (
+    "id", "process_version_id", "process_id", "business_key", "status", "initiator", "state",
+    "serializer_version", "steps", "row_version", "created_at", "updated_at", "ended_at")]
+_TASK_COLUMNS = [TASK.c[name] for name in (
+    "id", "instance_id", "process_id", "business_key", "element_id", "name", "role", "assignee", "status", "form",
+    "created_at", "due_at", "completed_by", "completed_at", "spiff_task_id")]
+
+
+def task_view(row: Any) -> TaskView:
+    return TaskView(row.id, row.instance_id, row.process_id, row.business_key, row.element_id, row.name,
+                    row.role, row.assignee, row.status.value, row.form, row.created_at, row.due_at,
+                    row.completed_by, row.completed_at)
+
+
+# Built once: constructing a statement costs more than running it (see bench/README.md).
+_SELECT_TASK = select(*_TASK_COLUMNS).where(TASK.c.id == bindparam("task_id"))
+_SELECT_INSTANCE = select(*_INSTANCE_COLUMNS).where(INSTANCE.c.id == bindparam("instance_id"))
+_SELECT_INSTANCE_LOCKED = _SELECT_INSTANCE.with_for_update()
+_SELECT_OPEN_TASKS = (select(*_TASK_COLUMNS)
+                      .where(TASK.c.instance_id == bindparam("instance_id"), TASK.c.status == TaskStatus.OPEN)
+                      .order_by(TASK.c.id))
+_SELECT_ROLES = (select(User.active, UserRole.role).select_from(User.__table__)
+                 .outerjoin(UserRole.__table__, UserRole.username == User.username)
+                 .where(User.username == bindparam("username")))
+_SELECT_LATEST_VERSION = (select(ProcessVersion.id).where(ProcessVersion.process_id == bindparam("process_id"))
+                          .order_by(ProcessVersion.version.desc()).limit(1))
+_INSERT_INSTANCE = insert(INSTANCE).returning(INSTANCE.c.id)
+_UPDATE_INSTANCE = update(INSTANCE).where(INSTANCE.c.id == bindparam("b_id"),
+                                          INSTANCE.c.row_version == bindparam("b_row_version"))
+_INSERT_TASK = insert(TASK).returning(TASK.c.id)
+_UPDATE_TASK = update(TASK).where(TASK.c.id == bindparam("b_id"))
+_INSERT_EVENT = insert(EVENT)
+
+
+def _conn(session: Session) -> Connection:
+    return session.connection()
+
+
+def load_task(session: Session, task_id: int) -> Any | None:
+    return _conn(session).execute(_SELECT_TASK, {"task_id": task_id}).first()
+
+
+def load_instance(session: Session, instance_id: int, lock: bool) -> LiveInstance | None:
+    stmt = _SELECT_INSTANCE_LOCKED if lock else _SELECT_INSTANCE
+    row = _conn(session).execute(stmt, {"instance_id": instance_id}).first()
+    return LiveInstance.of(row) if row is not None else None
+
+
+def open_task_rows(session: Session, instance_id: int) -> list[Any]:
+    return list(_conn(session).execute(_SELECT_OPEN_TASKS, {"instance_id": instance_id}))
+
+
+def actor_roles(session: Session, username: str) -> set[str] | None:
+    """The roles of an active user, or None when there is no such active user (one query)."""
+    rows = _conn(session).execute(_SELECT_ROLES, {"username": username}).all()
+    if not rows or not rows[0].active:
+        return None
+    return {r.role for r in rows if r.role is not None}
+
+
+def latest_version_id(session: Session, process_id: str) -> int | None:
+    return _conn(session).execute(_SELECT_LATEST_VERSION, {"process_id": process_id}).scalar()
+
+
+def insert_instance(session: Session, values: dict[str, Any]) -> int:
+    return int(_conn(session).execute(_INSERT_INSTANCE, {"row_version": 1, **values}).scalar_one())
+
+
+def write_instance(session: Session, live: LiveInstance) -> None:
+    result = _conn(session).execute(_UPDATE_INSTANCE, {
+        "b_id": live.id, "b_row_version": live.row_version,
+        "business_key": live.business_key, "status": live.status, "state": live.state,
+        "serializer_version": live.serializer_version, "steps": live.steps, "row_version": live.row_version + 1,
+        "updated_at": live.updated_at, "ended_at": live.ended_at})
+    if result.rowcount != 1:
+        raise StaleInstance(live.id)
+    live.row_version += 1
+
+
+def insert_task(session: Session, values: dict[str, Any]) -> int:
+    return int(_conn(session).execute(_INSERT_TASK, values).scalar_one())
+
+
+def close_task(session: Session, task_id: int, status: TaskStatus, by: str | None, at: datetime) -> None:
+    _conn(session).execute(_UPDATE_TASK, {"b_id": task_id, "status": status, "completed_by": by, "completed_at": at})
+
+
+def set_assignee(session: Session, task_id: int, assignee: str | None) -> None:
+    _conn(session).execute(_UPDATE_TASK, {"b_id": task_id, "assignee": assignee})
+
+
+def insert_events(session: Session, events: list[dict[str, Any]]) -> None:
+    if events:
+        _conn(session).execute(_INSERT_EVENT, events)
