@@ -11,6 +11,8 @@ from cli.demo import seed_demo
 from cli.output import emit, handled, json_option, parse_json_option
 from cli.wiring import build_engine, initialize, open_database
 from engine.config import Settings
+from engine.errors import Forbidden
+from engine.identity import User
 from engine.runtime import Engine
 from handlers.ledger.statement import account_statement
 from handlers.ledger.statement_render import statement_json, statement_text
@@ -90,7 +92,12 @@ def start(process: str, actor: str, data: str, business_key: str | None, as_json
 @json_option
 @handled
 def tasks(actor: str, mine: bool, as_json: bool) -> None:
-    found = _engine().tasks_for(actor, include_group=not mine)
+    engine = _engine()
+    with engine.db.read() as session:
+        user = session.get(User, actor)
+        if user is None or not user.active:  # else a mistyped name would just list "no tasks"
+            raise Forbidden(f"El usuario «{actor}» no existe o está inactivo.")
+    found = engine.tasks_for(actor, include_group=not mine)
     emit(as_json, {"tasks": [t.as_dict() for t in found]}, lambda: render.tasks_table(found))
 
 

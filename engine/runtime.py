@@ -12,22 +12,23 @@ from pathlib import Path
 from typing import Any
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import queries, store
 from engine.catalog import Deployed, SpecCache, deploy_compiled, validate_paths
+from engine.compiler import CompiledModel
 from engine.db import Database, utcnow
 from engine.errors import Conflict, FieldError, Forbidden, InvalidData, ModelInvalid, NotFound
 from engine.forms import validate_form
 from engine.identity import REQUESTER_ROLE, known_roles
 from engine.incidents import IncidentLog
+from engine.live_cache import LiveWorkflowCache
 from engine.models import InstanceStatus, TaskStatus
 from engine.scripting import CauceScriptEngine, Handler, StepContext
 from engine.state import SERIALIZER_VERSION, dump_state
-from engine.steps import StepError, StepRecorder, advance, restore, save
+from engine.steps import StepError, StepRecorder, advance, ready_human_tasks, restore, save
 from engine.store import LiveInstance, StaleInstance
 from engine.views import DeployResult, InstanceDetail, InstanceView, TaskView, ValidationReport
 
@@ -46,6 +47,7 @@ class Engine:
         self.script_engine = CauceScriptEngine(self.handlers)
         self.specs = SpecCache(self.handlers)
         self.incidents = IncidentLog(db, clock)
+        self.live = LiveWorkflowCache()
         self._lock_rows = db.dialect != "sqlite"  # SQLite steps already hold the write lock (BEGIN IMMEDIATE)
 
     # -- models -------------------------------------------------------------------------------------------
@@ -172,8 +174,9 @@ class Engine:
                 failure.retry = {"version_id": version_id, "data": clean, "business_key": instance.business_key,
                                  "state": initial_state}
                 raise
-            save(session, instance, workflow, recorder)
-            return InstanceView.of(instance, deployed.info, instance.open_tasks)
+            save(session, instance, workflow, recorder, ready_before=set())
+        self.live.put(instance.id, instance.row_version, workflow)
+        return InstanceView.of(instance, deployed.info, instance.open_tasks)
 
     def _complete(self, task_id: int, actor: str, data: dict[str, Any],
                   retrying: tuple[int, str] | None) -> InstanceView:
@@ -195,9 +198,9 @@ class Engine:
             deployed = self.specs.get(session, instance.process_version_id)
             model = deployed.model
             clean = validate_form(model.form(task.form), data, model.validator(task.form))
-            workflow = restore(instance, model, self.script_engine)
-            spiff_task = next((t for t in workflow.get_tasks(state=TaskState.READY, manual=True)
-                               if str(t.id) == task.spiff_task_id), None)
+            workflow = self._workflow(instance, model)
+            ready_before = ready_human_tasks(workflow)
+            spiff_task = ready_before.get(task.spiff_task_id)
             if spiff_task is None:
                 raise Conflict(f"La tarea {task_id} ya no está lista en la instancia {instance.id}.")
             recorder = self._recorder(instance, actor, now, session)
@@ -218,8 +221,9 @@ class Engine:
                 self.incidents.resolve_in(session, instance, retrying, recorder)
             elif instance.status == InstanceStatus.ERROR:
                 self.incidents.resolve_all_in(session, instance, recorder)
-            save(session, instance, workflow, recorder, completed_task_id=task.spiff_task_id)
-            return InstanceView.of(instance, deployed.info, instance.open_tasks)
+            save(session, instance, workflow, recorder, set(ready_before), completed_task_id=task.spiff_task_id)
+        self.live.put(instance.id, instance.row_version, workflow)
+        return InstanceView.of(instance, deployed.info, instance.open_tasks)
 
     def _advance_instance(self, instance_id: int, actor: str, incident_id: int) -> InstanceView:
         try:
@@ -232,7 +236,8 @@ class Engine:
         with self.db.write() as session:
             instance = self._live(session, instance_id)
             deployed = self.specs.get(session, instance.process_version_id)
-            workflow = restore(instance, deployed.model, self.script_engine)
+            workflow = self._workflow(instance, deployed.model)
+            ready_before = set(ready_human_tasks(workflow))
             recorder = self._recorder(instance, actor, now, session)
             try:
                 advance(workflow, recorder)
@@ -242,8 +247,9 @@ class Engine:
                 failure.retry = {"action": "advance"}
                 raise
             self.incidents.resolve_in(session, instance, (incident_id, actor), recorder)
-            save(session, instance, workflow, recorder)
-            return InstanceView.of(instance, deployed.info, instance.open_tasks)
+            save(session, instance, workflow, recorder, ready_before)
+        self.live.put(instance.id, instance.row_version, workflow)
+        return InstanceView.of(instance, deployed.info, instance.open_tasks)
 
     # -- internals ----------------------------------------------------------------------------------------
     def _guarded(self, task_id: int, step: Callable[[], InstanceView]) -> InstanceView:
@@ -258,6 +264,11 @@ class Engine:
             if isinstance(exc, OperationalError) and "locked" not in str(exc).lower():
                 raise
             raise Conflict("La instancia cambió mientras se procesaba la tarea; intente de nuevo.") from exc
+
+    def _workflow(self, instance: LiveInstance, model: CompiledModel) -> BpmnWorkflow:
+        """The instance's workflow: from the live cache when it is current, else from its saved state."""
+        cached = self.live.take(instance.id, instance.row_version)
+        return cached if cached is not None else restore(instance, model, self.script_engine)
 
     def _open_task(self, session: Session, task_id: int) -> tuple[Any, LiveInstance]:
         task = store.load_task(session, task_id)

@@ -108,24 +108,32 @@ def current_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     return dict(to_json_value(merged))
 
 
+def ready_human_tasks(workflow: BpmnWorkflow) -> dict[str, Task]:
+    return {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+
+
 def save(session: Session, instance: LiveInstance, workflow: BpmnWorkflow, recorder: StepRecorder,
-         completed_task_id: str | None = None) -> None:
-    """Prune, persist the state, sync the human-task rows, set the status and write the audit events."""
+         ready_before: set[str], completed_task_id: str | None = None) -> None:
+    """Prune, persist the state, sync the human-task rows, set the status and write the audit events.
+
+    ``ready_before`` are the human tasks that were ready when the step began (each has an open row).
+    """
     prune_history(workflow)
-    ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    still_open: list[TaskView] = []
-    for row in store.open_task_rows(session, instance.id):
-        if row.spiff_task_id in ready:
-            del ready[row.spiff_task_id]
-            still_open.append(store.task_view(row))
-            continue
-        done = row.spiff_task_id == completed_task_id
-        store.close_task(session, row.id, TaskStatus.COMPLETED if done else TaskStatus.CANCELLED,
-                         recorder.actor if done else None, recorder.now)
+    ready = ready_human_tasks(workflow)
+    for spiff_id in ready_before - ready.keys():
+        done = spiff_id == completed_task_id
         if not done:
-            recorder.event("task_cancelled", row.element_id, row.name, task_id=row.id)
-    for spiff_id, task in ready.items():
-        still_open.append(_open_human_task(session, instance, spiff_id, task, recorder))
+            row = store.load_task_by_spiff_id(session, spiff_id)
+            recorder.event("task_cancelled", row.element_id if row else None, row.name if row else None,
+                           task_id=row.id if row else None)
+        store.close_task_by_spiff_id(session, spiff_id, TaskStatus.COMPLETED if done else TaskStatus.CANCELLED,
+                                     recorder.actor if done else None, recorder.now)
+    still_open: list[TaskView] = []
+    if ready_before & ready.keys():
+        still_open = [store.task_view(row) for row in store.open_task_rows(session, instance.id)
+                      if row.spiff_task_id in ready_before]
+    for spiff_id in ready.keys() - ready_before:
+        still_open.append(_open_human_task(session, instance, spiff_id, ready[spiff_id], recorder))
 
     old_status = instance.status
     if workflow.is_completed():
@@ -139,7 +147,7 @@ def save(session: Session, instance: LiveInstance, workflow: BpmnWorkflow, recor
     instance.serializer_version = SERIALIZER_VERSION
     instance.steps += 1
     instance.updated_at = recorder.now
-    instance.open_tasks = still_open
+    instance.open_tasks = sorted(still_open, key=lambda t: t.id)
     store.write_instance(session, instance)
     store.insert_events(session, recorder.events)
 

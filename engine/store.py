@@ -83,11 +83,17 @@ _UPDATE_INSTANCE = update(INSTANCE).where(INSTANCE.c.id == bindparam("b_id"),
                                           INSTANCE.c.row_version == bindparam("b_row_version"))
 _INSERT_TASK = insert(TASK).returning(TASK.c.id)
 _UPDATE_TASK = update(TASK).where(TASK.c.id == bindparam("b_id"))
+_UPDATE_TASK_BY_SPIFF_ID = update(TASK).where(TASK.c.spiff_task_id == bindparam("b_spiff_task_id"))
+_SELECT_TASK_BY_SPIFF_ID = select(*_TASK_COLUMNS).where(TASK.c.spiff_task_id == bindparam("spiff_task_id"))
 _INSERT_EVENT = insert(EVENT)
 
 
 def _conn(session: Session) -> Connection:
-    return session.connection()
+    """The session's connection, looked up once per session: the lookup costs as much as a small query."""
+    conn = session.info.get("cauce_connection")
+    if conn is None:
+        conn = session.info["cauce_connection"] = session.connection()
+    return conn
 
 
 def load_task(session: Session, task_id: int) -> Any | None:
@@ -137,6 +143,16 @@ def insert_task(session: Session, values: dict[str, Any]) -> int:
 
 def close_task(session: Session, task_id: int, status: TaskStatus, by: str | None, at: datetime) -> None:
     _conn(session).execute(_UPDATE_TASK, {"b_id": task_id, "status": status, "completed_by": by, "completed_at": at})
+
+
+def close_task_by_spiff_id(session: Session, spiff_task_id: str, status: TaskStatus, by: str | None,
+                           at: datetime) -> None:
+    _conn(session).execute(_UPDATE_TASK_BY_SPIFF_ID, {"b_spiff_task_id": spiff_task_id, "status": status,
+                                                      "completed_by": by, "completed_at": at})
+
+
+def load_task_by_spiff_id(session: Session, spiff_task_id: str) -> Any | None:
+    return _conn(session).execute(_SELECT_TASK_BY_SPIFF_ID, {"spiff_task_id": spiff_task_id}).first()
 
 
 def set_assignee(session: Session, task_id: int, assignee: str | None) -> None:
