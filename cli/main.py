@@ -151,6 +151,22 @@ def retry(incident: int, actor: str, as_json: bool) -> None:
     emit(as_json, view.as_dict(), lambda: render.instance_summary(view))
 
 
+def _status_command(name: str, help_text: str, method: str) -> None:
+    @main.command(name=name, help=help_text)
+    @click.argument("instance", type=int)
+    @click.option("--as", "actor", required=True, help="Supervisor que lo hace.")
+    @json_option
+    @handled
+    def command(instance: int, actor: str, as_json: bool) -> None:
+        view = getattr(_engine(), method)(instance, actor)
+        emit(as_json, view.as_dict(), lambda: render.instance_summary(view))
+
+
+_status_command("suspend", "Suspende una instancia (supervisores).", "suspend")
+_status_command("resume", "Reanuda una instancia suspendida (supervisores).", "resume")
+_status_command("terminate", "Termina una instancia y cancela sus tareas (supervisores).", "terminate")
+
+
 @main.command(help="Estado de cuenta de un estudiante (o cuenta genérica): cada movimiento y el saldo.")
 @click.argument("student")
 @json_option

@@ -33,6 +33,7 @@ from engine.store import LiveInstance, StaleInstance
 from engine.views import DeployResult, InstanceDetail, InstanceView, TaskView, ValidationReport
 
 WORKABLE = (InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.ERROR)
+SUPERVISING_ROLES = frozenset({"supervisor", "admin"})
 
 
 class Engine:
@@ -81,8 +82,7 @@ class Engine:
 
     def claim(self, task_id: int, actor: str) -> TaskView:
         with self.db.write() as session:
-            task, instance = self._open_task(session, task_id)
-            self._authorize(session, task, instance, actor)
+            task, instance = self._open_task(session, task_id, actor)
             if task.assignee not in (None, actor):
                 raise Conflict(f"La tarea {task_id} ya la reclamó {task.assignee}.")
             store.set_assignee(session, task_id, actor)
@@ -91,7 +91,7 @@ class Engine:
 
     def release(self, task_id: int, actor: str) -> TaskView:
         with self.db.write() as session:
-            task, instance = self._open_task(session, task_id)
+            task, instance = self._open_task(session, task_id, actor)
             if task.assignee != actor:
                 raise Forbidden(f"Solo quien reclamó la tarea {task_id} puede liberarla.")
             if task.role == REQUESTER_ROLE:
@@ -101,7 +101,8 @@ class Engine:
             return store.task_view(store.load_task(session, task_id))
 
     def retry_incident(self, incident_id: int, actor: str) -> InstanceView:
-        """Run a failed step again, as it was first asked for, once its cause has been fixed."""
+        """Run a failed step again, as it was first asked for, once its cause has been fixed (supervisors)."""
+        self._require_supervisor(actor, "reintentar incidentes")
         incident = self.incidents.get_open(incident_id)
         retry = incident.retry_data
         if retry.get("action") == "complete":
@@ -189,8 +190,7 @@ class Engine:
                        retrying: tuple[int, str] | None) -> InstanceView:
         now = self.clock()
         with self.db.write() as session:
-            task, instance = self._open_task(session, task_id)
-            self._authorize(session, task, instance, actor)
+            task, instance = self._open_task(session, task_id, actor)
             if task.assignee not in (None, actor):
                 raise Forbidden(f"La tarea {task_id} está asignada a {task.assignee}.")
             if instance.status not in WORKABLE:
@@ -270,15 +270,23 @@ class Engine:
         cached = self.live.take(instance.id, instance.row_version)
         return cached if cached is not None else restore(instance, model, self.script_engine)
 
-    def _open_task(self, session: Session, task_id: int) -> tuple[Any, LiveInstance]:
-        task = store.load_task(session, task_id)
-        if task is None:
+    def _open_task(self, session: Session, task_id: int, actor: str) -> tuple[Any, LiveInstance]:
+        """The open task, its instance (row-locked on PostgreSQL) and the actor's right to work it."""
+        target = store.load_step(session, task_id, actor, lock=self._lock_rows)
+        if target is None:
             raise NotFound(f"No existe la tarea {task_id}.")
-        instance = self._live(session, task.instance_id)
+        task, instance = target.task, target.instance
         if self._lock_rows:  # read again under the instance's row lock: a concurrent step may have closed it
             task = store.load_task(session, task_id) or task
         if task.status != TaskStatus.OPEN:
             raise queries.already_done(task)
+        if not target.actor_active:
+            raise Forbidden(f"El usuario «{actor}» no existe o está inactivo.")
+        if task.role == REQUESTER_ROLE:
+            if actor != instance.initiator:
+                raise Forbidden(f"La tarea {task.id} es del solicitante de la instancia {instance.id}.")
+        elif not target.actor_has_role:
+            raise Forbidden(f"La tarea {task.id} es del rol «{task.role}», que {actor} no tiene.")
         return task, instance
 
     def _live(self, session: Session, instance_id: int) -> LiveInstance:
@@ -299,14 +307,6 @@ class Engine:
             raise Forbidden(f"El usuario «{actor}» no existe o está inactivo.")
         return roles
 
-    def _authorize(self, session: Session, task: Any, instance: LiveInstance, actor: str) -> None:
-        roles = self._roles(session, actor)
-        if task.role == REQUESTER_ROLE:
-            if actor != instance.initiator:
-                raise Forbidden(f"La tarea {task.id} es del solicitante de la instancia {instance.id}.")
-        elif task.role not in roles:
-            raise Forbidden(f"La tarea {task.id} es del rol «{task.role}», que {actor} no tiene.")
-
     def _raise_if_input_error(self, failure: StepError) -> None:
         if isinstance(failure.cause, self.input_errors):
             field = getattr(failure.cause, "field", None) or failure.element_id or "(proceso)"
@@ -324,7 +324,14 @@ class Engine:
         recorder.event(kind, task.element_id, task.name, task_id=task.id)
         store.insert_events(session, recorder.events)
 
+    def _require_supervisor(self, actor: str, what: str) -> None:
+        with self.db.read() as session:
+            roles = self._roles(session, actor)
+        if not roles & SUPERVISING_ROLES:
+            raise Forbidden(f"Solo un supervisor puede {what}; {actor} no lo es.")
+
     def _set_status(self, instance_id: int, actor: str, target: InstanceStatus | None) -> InstanceView:
+        self._require_supervisor(actor, "suspender, reanudar o terminar instancias")
         with self.db.write() as session:
             instance = self._live(session, instance_id)
             deployed: Deployed = self.specs.get(session, instance.process_version_id)

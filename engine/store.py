@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.identity import User, UserRole
@@ -73,6 +73,21 @@ _SELECT_INSTANCE_LOCKED = _SELECT_INSTANCE.with_for_update()
 _SELECT_OPEN_TASKS = (select(*_TASK_COLUMNS)
                       .where(TASK.c.instance_id == bindparam("instance_id"), TASK.c.status == TaskStatus.OPEN)
                       .order_by(TASK.c.id))
+_INSTANCE_LABELLED = [c.label(f"i_{c.name}") for c in _INSTANCE_COLUMNS]
+_USERS = cast(Table, User.__table__)
+_USER_ROLES = cast(Table, UserRole.__table__)
+# One statement for everything a step on a task needs to know before it runs: the task, its instance, and
+# whether the actor exists and holds the task's role.
+_SELECT_STEP = (
+    select(*_TASK_COLUMNS, *_INSTANCE_LABELLED,
+           select(_USERS.c.active).where(_USERS.c.username == bindparam("actor")).scalar_subquery()
+           .label("actor_active"),
+           exists().where(_USER_ROLES.c.username == bindparam("actor"), _USER_ROLES.c.role == TASK.c.role)
+           .label("actor_has_role"))
+    .select_from(TASK.join(INSTANCE, INSTANCE.c.id == TASK.c.instance_id))
+    .where(TASK.c.id == bindparam("task_id"))
+)
+_SELECT_STEP_LOCKED = _SELECT_STEP.with_for_update(of=INSTANCE)
 _SELECT_ROLES = (select(User.active, UserRole.role).select_from(User.__table__)
                  .outerjoin(UserRole.__table__, UserRole.username == User.username)
                  .where(User.username == bindparam("username")))
@@ -98,6 +113,24 @@ def _conn(session: Session) -> Connection:
 
 def load_task(session: Session, task_id: int) -> Any | None:
     return _conn(session).execute(_SELECT_TASK, {"task_id": task_id}).first()
+
+
+@dataclass(frozen=True)
+class StepTarget:
+    task: Any
+    instance: LiveInstance
+    actor_active: bool
+    actor_has_role: bool
+
+
+def load_step(session: Session, task_id: int, actor: str, lock: bool) -> StepTarget | None:
+    row = _conn(session).execute(_SELECT_STEP_LOCKED if lock else _SELECT_STEP,
+                                 {"task_id": task_id, "actor": actor}).first()
+    if row is None:
+        return None
+    values = row._mapping
+    instance = LiveInstance(*(values[f"i_{c.name}"] for c in _INSTANCE_COLUMNS))
+    return StepTarget(row, instance, bool(row.actor_active), bool(row.actor_has_role))
 
 
 def load_instance(session: Session, instance_id: int, lock: bool) -> LiveInstance | None:

@@ -38,7 +38,8 @@ DEMOPAYMENTS: tuple[DemoPayment, ...] = (
         "PG-1001",
         "20261001",
         "1752770.00",
-        "invoiced, invoice not used, identified, sent to accounting: full path, GP reversal, re-invoice",
+        "facturado, factura no utilizada, identificado, enviado a contabilidad: ruta completa, reversa en GP "
+        "y refacturación",
         _start(
             "PG-1001",
             "anulacion",
@@ -50,21 +51,21 @@ DEMOPAYMENTS: tuple[DemoPayment, ...] = (
         "PG-1002",
         "20261002",
         "2600000.00",
-        "invoiced and the invoice was already used: the procedure ends, requester told why",
+        "facturado y con la factura ya utilizada: el procedimiento termina y se informa el motivo al solicitante",
         _start("PG-1002", "anulacion", "baja_academica", "Baja académica definitiva del estudiante."),
     ),
     DemoPayment(
         "PG-1003",
         "20261003",
         "1200000.00",
-        "not invoiced, identified, not sent to accounting: release, annul credit and payment",
+        "sin factura, identificado, no enviado a contabilidad: liberación, anulación del abono y del pago",
         _start("PG-1003", "reversa", "baja_academica", "Baja académica definitiva; reversar el abono."),
     ),
     DemoPayment(
         "PG-1004",
         "20261004",
         "950000.00",
-        "unidentified payment with campus known: goes to the campus generic bag (GEN-MED)",
+        "pago no identificado con campus conocido: va a la bolsa genérica del campus (GEN-MED)",
         _start(
             "PG-1004", "anulacion", "error_transaccion", "Pago sin pagador ni concepto, aplicado por error."
         ),
@@ -73,7 +74,7 @@ DEMOPAYMENTS: tuple[DemoPayment, ...] = (
         "PG-1005",
         "20261005",
         "350000.00",
-        "unidentified payment without campus: goes to the global generic bag (GEN-GLOBAL)",
+        "pago no identificado sin campus: va a la bolsa genérica global (GEN-GLOBAL)",
         _start(
             "PG-1005", "anulacion", "error_transaccion", "Consignación sin datos del pagador ni del campus."
         ),
@@ -82,7 +83,8 @@ DEMOPAYMENTS: tuple[DemoPayment, ...] = (
         "PG-1006",
         "20261006",
         "3900000.00",
-        "invoiced to a company NIT, invoice not used, not sent to accounting: annul, release, re-invoice",
+        "facturado al NIT de una empresa, factura no utilizada, no enviado a contabilidad: anulación, "
+        "liberación y refacturación",
         _start("PG-1006", "reversa", "correccion_estimacion", "La empresa pagó con la tarifa anterior."),
     ),
 )

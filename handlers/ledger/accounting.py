@@ -18,7 +18,8 @@ def check_analytic_dimension(value: str) -> str:
     parts = value.split("-") if isinstance(value, str) else []
     if len(parts) != 3 or not all(p.strip() and p == p.strip() for p in parts):
         raise HandlerInputError(
-            f"analytic dimension {value!r} is not Nivel-Sesión-Departamento (e.g. PRE-2026A-ADM)",
+            f"La dimensión analítica «{value}» no tiene la forma Nivel-Sesión-Departamento "
+            "(por ejemplo, PRE-2026A-ADM).",
             field="analytic_dimension",
         )
     return value
@@ -26,7 +27,7 @@ def check_analytic_dimension(value: str) -> str:
 
 def check_summary_type(value: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise HandlerInputError("a summary type is required", field="summary_type")
+        raise HandlerInputError("El tipo de resumen es obligatorio.", field="summary_type")
     return value.strip()
 
 
@@ -41,7 +42,7 @@ def send_to_accounting(
     audit: Audit,
 ) -> AccountingExport:
     if current_export(session, payment) is not None:
-        raise HandlerInputError(f"payment {payment.number} was already sent to accounting", field="payment")
+        raise HandlerInputError(f"El pago {payment.number} ya fue enviado a contabilidad.", field="payment")
     export = AccountingExport(
         payment_id=payment.id,
         kind=ExportKind.SENT,
@@ -86,13 +87,13 @@ def reverse_and_resend(
     exports = exports_of(session, payment)
     standing = exports[-1] if exports and exports[-1].kind != ExportKind.REVERSAL else None
     if standing is None:
-        raise HandlerInputError(f"payment {payment.number} is not sent to accounting", field="payment")
+        raise HandlerInputError(f"El pago {payment.number} no ha sido enviado a contabilidad.", field="payment")
     if standing.kind == ExportKind.RESEND and (standing.summary_type, standing.analytic_dimension) == (
         summary,
         dimension,
     ):
         raise HandlerInputError(
-            f"payment {payment.number} was already resent as {summary} / {dimension}", field="payment"
+            f"El pago {payment.number} ya fue reenviado como {summary} / {dimension}.", field="payment"
         )
     first = exports[0]
     reversal = AccountingExport(

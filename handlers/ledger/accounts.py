@@ -26,7 +26,7 @@ def find_campus(session: Session, code: str) -> Campus | None:
 def get_campus(session: Session, code: str, *, field: str = "campus") -> Campus:
     campus = find_campus(session, code)
     if campus is None:
-        raise HandlerInputError(f"unknown campus {code!r}", field=field)
+        raise HandlerInputError(f"No existe el campus «{code}».", field=field)
     return campus
 
 
@@ -37,14 +37,14 @@ def find_account(session: Session, code: str) -> Account | None:
 def get_account(session: Session, code: str, *, field: str = "account") -> Account:
     account = find_account(session, code)
     if account is None:
-        raise HandlerInputError(f"unknown account {code!r}", field=field)
+        raise HandlerInputError(f"No existe la cuenta «{code}».", field=field)
     return account
 
 
 def create_campus(session: Session, *, code: str, name: str, audit: Audit) -> Campus:
     """A campus and its "Autoservicio Genérico" account; the global generic account too if missing."""
     if find_campus(session, code) is not None:
-        raise HandlerInputError(f"campus {code!r} already exists", field="code")
+        raise HandlerInputError(f"Ya existe el campus «{code}».", field="code")
     campus = Campus(code=code, name=name, **audit.columns())
     session.add(campus)
     session.flush()
@@ -84,7 +84,7 @@ def create_student_account(
     audit: Audit,
 ) -> Account:
     if find_account(session, code) is not None:
-        raise HandlerInputError(f"account {code!r} already exists", field="code")
+        raise HandlerInputError(f"Ya existe la cuenta «{code}».", field="code")
     campus = get_campus(session, campus_code)
     account = Account(
         code=code,
@@ -106,7 +106,7 @@ def generic_account_for(session: Session, campus_id: int | None, audit: Audit) -
         return ensure_global_generic_account(session, audit)
     campus = session.get(Campus, campus_id)
     if campus is None:  # pragma: no cover - guarded by the foreign key
-        raise LookupError(f"campus id {campus_id} missing")
+        raise LookupError(f"No se encontró el campus con id {campus_id}.")
     account = find_account(session, campus_generic_code(campus.code))
     if account is None:
         account = Account(

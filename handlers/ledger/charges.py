@@ -31,7 +31,7 @@ def add_charge(
     account = get_account(session, account_code)
     value = positive_money(amount)
     if due_on < charged_on:
-        raise HandlerInputError("the due date is before the charge date", field="due_on")
+        raise HandlerInputError("La fecha de vencimiento es anterior a la fecha del cargo.", field="due_on")
     charge = Charge(
         account_id=account.id,
         kind=ChargeKind(kind),
@@ -68,7 +68,7 @@ def add_scholarship_credit(
 ) -> ScholarshipCredit:
     value = positive_money(amount)
     if value > charge.amount:
-        raise HandlerInputError("a scholarship cannot exceed the charge it credits", field="amount")
+        raise HandlerInputError("La beca no puede superar el valor del cargo al que se abona.", field="amount")
     credit = ScholarshipCredit(
         charge_id=charge.id, scholarship=scholarship, amount=value, granted_on=granted_on, **audit.columns()
     )

@@ -14,6 +14,13 @@ from handlers.ledger.models import Invoice, InvoiceEvent
 from handlers.ledger.numbering import INVOICE_PREFIX, next_number
 from handlers.ledger.values import Audit, positive_money
 
+#: How an invoice's status reads in a Spanish message ("La factura FE-5001 está anulada").
+STATUS_LABELS = {
+    InvoiceEventKind.ISSUED: "emitida",
+    InvoiceEventKind.USED: "utilizada",
+    InvoiceEventKind.ANNULLED: "anulada",
+}
+
 
 def find_invoice(session: Session, number: str) -> Invoice | None:
     return session.scalars(select(Invoice).where(Invoice.number == number)).one_or_none()
@@ -35,11 +42,13 @@ def issue_invoice(
     try:
         kind = CustomerKind(customer_kind)
     except ValueError as exc:
-        raise HandlerInputError(f"unknown customer kind {customer_kind!r}", field="customer_kind") from exc
+        raise HandlerInputError(f"No existe el tipo de cliente «{customer_kind}».", field="customer_kind") from exc
     if not customer_id.strip() or not customer_name.strip():
-        raise HandlerInputError("an invoice needs the customer's id (or NIT) and name", field="customer_id")
+        raise HandlerInputError(
+            "La factura necesita el documento (o NIT) y el nombre del cliente.", field="customer_id"
+        )
     if replaces is not None and replacement_of(session, replaces) is not None:
-        raise HandlerInputError(f"invoice {replaces.number} was already replaced", field="payment")
+        raise HandlerInputError(f"La factura {replaces.number} ya fue reemplazada.", field="payment")
     invoice = Invoice(
         number=number or next_number(session, Invoice.number, INVOICE_PREFIX, start=5001),
         customer_kind=kind,
@@ -78,7 +87,7 @@ def mark_invoice_used(session: Session, invoice: Invoice, *, audit: Audit) -> In
     status = invoice_status(session, invoice)
     if status is not InvoiceEventKind.ISSUED:
         raise HandlerInputError(
-            f"invoice {invoice.number} is {status.value}, it cannot be used", field="invoice"
+            f"La factura {invoice.number} está {STATUS_LABELS[status]}; no se puede utilizar.", field="invoice"
         )
     return _record(session, invoice, InvoiceEventKind.USED, audit)
 
@@ -90,10 +99,10 @@ def annul_invoice(
     status = invoice_status(session, invoice)
     if status is InvoiceEventKind.USED:
         raise HandlerInputError(
-            f"invoice {invoice.number} was already used and cannot be annulled", field=field
+            f"La factura {invoice.number} ya fue utilizada y no se puede anular.", field=field
         )
     if status is InvoiceEventKind.ANNULLED:
-        raise HandlerInputError(f"invoice {invoice.number} is already annulled", field=field)
+        raise HandlerInputError(f"La factura {invoice.number} ya está anulada.", field=field)
     return _record(session, invoice, InvoiceEventKind.ANNULLED, audit)
 
 
@@ -112,7 +121,7 @@ def reinvoice(session: Session, annulled: Invoice, *, issued_on: date, audit: Au
     """A new invoice for the same customer and amount, replacing an annulled one."""
     if invoice_status(session, annulled) is not InvoiceEventKind.ANNULLED:
         raise HandlerInputError(
-            f"invoice {annulled.number} is not annulled, nothing to replace", field="payment"
+            f"La factura {annulled.number} no está anulada; no hay nada que reemplazar.", field="payment"
         )
     return issue_invoice(
         session,

@@ -33,7 +33,7 @@ def post_entry(
     scholarship_credit_id: int | None = None,
 ) -> Entry:
     if kind is EntryKind.COUNTER_ENTRY:
-        raise ValueError("counter-entries are posted with post_counter_entry")
+        raise ValueError("Las contrapartidas se registran con post_counter_entry.")
     entry = Entry(
         account_id=account_id,
         kind=kind,
@@ -61,9 +61,9 @@ def post_counter_entry(
 ) -> Entry:
     """The opposite of ``original`` on the same account; refuses to reverse an entry twice."""
     if original.kind == EntryKind.COUNTER_ENTRY:
-        raise HandlerInputError(f"entry {original.id} is itself a counter-entry", field=None)
+        raise HandlerInputError(f"El movimiento {original.id} ya es una contrapartida.", field=None)
     if counter_entry_of(session, original) is not None:
-        raise HandlerInputError(f"entry {original.id} ({original.reference}) is already reversed", field=None)
+        raise HandlerInputError(f"El movimiento {original.id} ({original.reference}) ya fue reversado.", field=None)
     counter = Entry(
         account_id=original.account_id,
         kind=EntryKind.COUNTER_ENTRY,

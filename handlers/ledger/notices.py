@@ -25,15 +25,15 @@ def record_notice(
     instance_ref: str | None,
 ) -> Notice:
     if not recipient or not recipient.strip():
-        raise HandlerInputError("a notice needs a recipient", field="recipient")
+        raise HandlerInputError("El aviso necesita un destinatario.", field="recipient")
     if not isinstance(subject, str) or not subject.strip():
-        raise HandlerInputError("a notice needs a subject", field="subject")
+        raise HandlerInputError("El aviso necesita un asunto.", field="subject")
     if not isinstance(body, str):
-        raise HandlerInputError("the body must be text", field="body")
+        raise HandlerInputError("El cuerpo del aviso debe ser texto.", field="body")
     if recipient_kind not in ("user", "role"):
-        raise ValueError(f"recipient_kind must be 'user' or 'role', not {recipient_kind!r}")
+        raise ValueError(f"El tipo de destinatario debe ser «user» o «role», no «{recipient_kind}».")
     if now.tzinfo is None:
-        raise ValueError("naive datetime given where an aware UTC time is required")
+        raise ValueError("Se recibió una fecha y hora sin zona horaria; se requiere una hora UTC.")
     notice = Notice(
         recipient=recipient.strip(),
         recipient_kind=recipient_kind,

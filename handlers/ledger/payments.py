@@ -23,10 +23,10 @@ def find_payment(session: Session, number: str) -> Payment | None:
 
 def get_payment(session: Session, number: str, *, field: str = "payment") -> Payment:
     if not isinstance(number, str) or not number.strip():
-        raise HandlerInputError("a payment number is required", field=field)
+        raise HandlerInputError("El número del pago es obligatorio.", field=field)
     payment = find_payment(session, number.strip())
     if payment is None:
-        raise HandlerInputError(f"unknown payment {number!r}", field=field)
+        raise HandlerInputError(f"No existe el pago «{number}».", field=field)
     return payment
 
 
@@ -43,7 +43,7 @@ def record_payment(
 ) -> Payment:
     """A payment as received; ``account_code`` is the account it was applied to (if any)."""
     if find_payment(session, number) is not None:
-        raise HandlerInputError(f"payment {number!r} already exists", field="number")
+        raise HandlerInputError(f"Ya existe el pago «{number}».", field="number")
     campus = get_campus(session, campus_code) if campus_code is not None else None
     account = get_account(session, account_code) if account_code is not None else None
     payment = Payment(
@@ -65,11 +65,11 @@ def apply_credit(
 ) -> Credit:
     """An abono: part of ``payment`` applied to ``charge`` of the payment's account."""
     if payment.account_id is None or payment.account_id != charge.account_id:
-        raise HandlerInputError("the charge is not on the account the payment was applied to", field="charge")
+        raise HandlerInputError("El cargo no pertenece a la cuenta a la que se aplicó el pago.", field="charge")
     value = positive_money(amount)
     applied = sum(session.scalars(select(Credit.amount).where(Credit.payment_id == payment.id)).all())
     if applied + value > payment.amount:
-        raise HandlerInputError("the credits would exceed the payment's amount", field="amount")
+        raise HandlerInputError("Los abonos superarían el valor del pago.", field="amount")
     credit = Credit(payment_id=payment.id, charge_id=charge.id, amount=value, **audit.columns())
     session.add(credit)
     session.flush()
@@ -104,7 +104,7 @@ def annul_credits(session: Session, payment: Payment, *, entry_on: date, audit: 
     """Counter-entries for every active abono of the payment (Cobro – Opciones – Cobro a Personas)."""
     entries = active_credit_entries(session, payment)
     if not entries:
-        raise HandlerInputError(f"payment {payment.number} has no active credit to annul", field="payment")
+        raise HandlerInputError(f"El pago {payment.number} no tiene abonos vigentes para anular.", field="payment")
     return [
         post_counter_entry(
             session, entry, entry_on=entry_on, description=f"Anulación de abono {payment.number}", audit=audit
@@ -126,10 +126,10 @@ def release_payment(session: Session, payment: Payment, *, adjustment: str, audi
     except ValueError as exc:
         allowed = ", ".join(a.value for a in Adjustment)
         raise HandlerInputError(
-            f"unknown adjustment {adjustment!r} (one of {allowed})", field="adjustment"
+            f"No existe el ajuste «{adjustment}» (los valores posibles son: {allowed}).", field="adjustment"
         ) from exc
     if release_of(session, payment) is not None:
-        raise HandlerInputError(f"payment {payment.number} is already released", field="payment")
+        raise HandlerInputError(f"El pago {payment.number} ya fue liberado.", field="payment")
     release = PaymentRelease(payment_id=payment.id, adjustment=kind, **audit.columns())
     session.add(release)
     session.flush()

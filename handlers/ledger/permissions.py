@@ -52,7 +52,7 @@ def annulment_permission_of(session: Session, username: str) -> AnnulmentPermiss
 
 def _check_username(username: str) -> str:
     if not isinstance(username, str) or not username.strip():
-        raise HandlerInputError("a username is required", field="username")
+        raise HandlerInputError("El nombre de usuario es obligatorio.", field="username")
     return username.strip()
 
 
@@ -73,7 +73,9 @@ def grant_annulment_permission(
         kind = PermissionUnit(unit)
     except ValueError as exc:
         allowed = ", ".join(u.value for u in PermissionUnit)
-        raise HandlerInputError(f"unknown unit {unit!r} (one of {allowed})", field="unit") from exc
+        raise HandlerInputError(
+            f"No existe la unidad «{unit}» (los valores posibles son: {allowed}).", field="unit"
+        ) from exc
     audit = Audit(actor=actor, at=now, reason=reason, instance_ref=instance_ref)
     session.add(
         PermissionEvent(
@@ -102,7 +104,7 @@ def revoke_annulment_permission(
     """Revoke the user's permission; refused when the user holds none."""
     user = _check_username(username)
     if annulment_permission_of(session, user) is None:
-        raise HandlerInputError(f"user {user!r} holds no annulment permission", field="username")
+        raise HandlerInputError(f"El usuario «{user}» no tiene permiso para anular pagos.", field="username")
     audit = Audit(actor=actor, at=now, reason=reason, instance_ref=instance_ref)
     session.add(
         PermissionEvent(

@@ -44,7 +44,7 @@ def issue_receipt(
 ) -> Receipt:
     """A receipt with its detail lines ``(description, amount, charge_id)``."""
     if not lines:
-        raise ValueError("a receipt needs at least one detail line")
+        raise ValueError("El recibo necesita al menos una línea de detalle.")
     receipt = Receipt(
         number=number or next_number(session, Receipt.number, RECEIPT_PREFIX, start=2001),
         batch_id=batch.id,
@@ -94,7 +94,7 @@ def batch_of(session: Session, receipt: Receipt) -> Batch:
 def annul_receipt(session: Session, receipt: Receipt, *, audit: Audit) -> list[ReceiptLine]:
     """Counter-lines on the transaction detail and the annulment of the receipt; refused twice."""
     if is_annulled(session, receipt):
-        raise HandlerInputError(f"receipt {receipt.number} is already annulled", field="payment")
+        raise HandlerInputError(f"El recibo {receipt.number} ya está anulado.", field="payment")
     counters = [
         ReceiptLine(
             receipt_id=receipt.id,

@@ -30,7 +30,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime given where an aware UTC time is required")
+            raise ValueError("Se recibió una fecha y hora sin zona horaria; se requiere una hora UTC.")
         utc = value.astimezone(UTC)
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 
@@ -44,20 +44,22 @@ def money(value: Decimal | int | str, *, field: str = "amount") -> Decimal:
     """A COP amount with exactly two decimals; floats are refused (they are not exact)."""
     if isinstance(value, float | bool):
         kind = type(value).__name__
-        raise HandlerInputError(f"amount must be a Decimal, int or str, not {kind}", field=field)
+        raise HandlerInputError(
+            f"El valor debe ser un decimal exacto, un entero o un texto, no de tipo {kind}.", field=field
+        )
     try:
         amount = Decimal(value)
     except (InvalidOperation, ValueError) as exc:
-        raise HandlerInputError(f"not an amount: {value!r}", field=field) from exc
+        raise HandlerInputError(f"«{value}» no es un valor monetario válido.", field=field) from exc
     if not amount.is_finite():
-        raise HandlerInputError(f"not an amount: {value!r}", field=field)
+        raise HandlerInputError(f"«{value}» no es un valor monetario válido.", field=field)
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def positive_money(value: Decimal | int | str, *, field: str = "amount") -> Decimal:
     amount = money(value, field=field)
     if amount <= 0:
-        raise HandlerInputError(f"amount must be positive, got {amount}", field=field)
+        raise HandlerInputError(f"El valor debe ser mayor que cero; se recibió {amount}.", field=field)
     return amount
 
 
@@ -69,7 +71,7 @@ def money_str(value: Decimal) -> str:
 def bogota_date(moment: datetime) -> date:
     """The calendar date in Colombia of an aware moment (posting dates of counter-entries)."""
     if moment.tzinfo is None:
-        raise ValueError("naive datetime given where an aware UTC time is required")
+        raise ValueError("Se recibió una fecha y hora sin zona horaria; se requiere una hora UTC.")
     return moment.astimezone(BOGOTA).date()
 
 
@@ -84,11 +86,11 @@ class Audit:
 
     def __post_init__(self) -> None:
         if self.at.tzinfo is None:
-            raise ValueError("Audit.at must be timezone-aware")
+            raise ValueError("La fecha de la auditoría (Audit.at) debe tener zona horaria.")
         if not self.actor.strip():
-            raise HandlerInputError("an actor is required", field="actor")
+            raise HandlerInputError("Se debe indicar quién realiza la operación.", field="actor")
         if not self.reason.strip():
-            raise HandlerInputError("a reason is required", field="reason")
+            raise HandlerInputError("El motivo es obligatorio.", field="reason")
 
     def columns(self) -> dict[str, object]:
         """The audit columns of a ledger row (``AuditColumns``)."""

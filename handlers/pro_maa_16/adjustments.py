@@ -57,10 +57,11 @@ def annul_payment(ctx: StepContext, payment: str, reason: str) -> dict[str, Any]
     found = get_payment(session, payment)
     receipt = receipt_of(session, found.id, ReceiptKind.PAYMENT)
     if receipt is None:
-        raise HandlerInputError(f"payment {found.number} has no cash receipt", field="payment")
+        raise HandlerInputError(f"El pago {found.number} no tiene recibo de caja.", field="payment")
     if active_credit_entries(session, found):
         raise HandlerInputError(
-            f"payment {found.number} still has applied credits; annul them first (annul_credit)",
+            f"El pago {found.number} todavía tiene abonos aplicados; primero se deben anular "
+            "(paso «Registrar anulación del abono»).",
             field="payment",
         )
     counters = annul_receipt(session, receipt, audit=audit_of(ctx, why))
@@ -104,7 +105,7 @@ def reinvoice(ctx: StepContext, payment: str) -> dict[str, Any]:
     found = get_payment(ctx.session, payment)
     annulled = invoices.current_invoice_of(ctx.session, found.id)
     if annulled is None:
-        raise HandlerInputError(f"payment {found.number} has no invoice to replace", field="payment")
+        raise HandlerInputError(f"El pago {found.number} no tiene una factura para reemplazar.", field="payment")
     new = invoices.reinvoice(
         ctx.session,
         annulled,
@@ -125,7 +126,7 @@ def reinvoice(ctx: StepContext, payment: str) -> dict[str, Any]:
 def notify_requester(ctx: StepContext, subject: str, body: str) -> dict[str, Any]:
     """A notice to whoever started the instance (step 9, or the reason the procedure ended)."""
     if not ctx.initiator:
-        raise RuntimeError("the instance has no initiator to notify")
+        raise RuntimeError("La instancia no tiene un solicitante a quien enviar el aviso.")
     notice = record_notice(
         ctx.session,
         recipient=ctx.initiator,

@@ -22,14 +22,16 @@ def check_reason(reason: str) -> str:
     """A known reason code (else HandlerInputError on ``reason``)."""
     if not isinstance(reason, str) or reason not in REASONS:
         allowed = ", ".join(REASONS)
-        raise HandlerInputError(f"unknown reason {reason!r} (one of {allowed})", field="reason")
+        raise HandlerInputError(
+            f"No existe el motivo «{reason}» (los valores posibles son: {allowed}).", field="reason"
+        )
     return reason
 
 
 def reason_text(reason: str) -> str:
     """The reason as recorded in the ledger: a known code gets its label; free text is kept as given."""
     if not isinstance(reason, str) or not reason.strip():
-        raise HandlerInputError("a reason is required", field="reason")
+        raise HandlerInputError("El motivo es obligatorio.", field="reason")
     label = REASONS.get(reason.strip())
     return f"{label} [{reason.strip()}]" if label else reason.strip()
 

@@ -24,7 +24,7 @@ def annul_invoice(ctx: StepContext, payment: str, reason: str) -> dict[str, Any]
     found = get_payment(ctx.session, payment)
     invoice = invoices.current_invoice_of(ctx.session, found.id)
     if invoice is None:
-        raise HandlerInputError(f"payment {found.number} is not invoiced", field="payment")
+        raise HandlerInputError(f"El pago {found.number} no está facturado.", field="payment")
     invoices.annul_invoice(ctx.session, invoice, audit=audit_of(ctx, why), field="payment")
     notice = record_notice(
         ctx.session,
@@ -53,8 +53,8 @@ def release_payment(ctx: StepContext, payment: str, adjustment: str) -> dict[str
         status = invoices.invoice_status(ctx.session, invoice)
         if status is not InvoiceEventKind.ANNULLED:
             raise HandlerInputError(
-                f"invoice {invoice.number} of payment {found.number} is {status.value}; "
-                "billing must annul it before the payment is released",
+                f"La factura {invoice.number} del pago {found.number} está {invoices.STATUS_LABELS[status]}; "
+                "Facturación debe anularla antes de liberar el pago.",
                 field="payment",
             )
     done = release(
@@ -69,10 +69,10 @@ def move_to_generic_bag(ctx: StepContext, payment: str) -> dict[str, Any]:
     found = get_payment(session, payment)
     if found.identified:
         raise HandlerInputError(
-            f"payment {found.number} is identified; it stays on its account", field="payment"
+            f"El pago {found.number} está identificado; permanece en su cuenta.", field="payment"
         )
     if receipt_of(session, found.id, ReceiptKind.GENERIC_BAG) is not None:
-        raise HandlerInputError(f"payment {found.number} is already in the generic bag", field="payment")
+        raise HandlerInputError(f"El pago {found.number} ya está en la bolsa genérica.", field="payment")
     audit = audit_of(ctx, "Pago no identificado: registro en bolsa genérica")
     account = generic_account_for(session, found.campus_id, audit)
     batch = open_batch(session, campus_id=found.campus_id, opened_on=posting_date(ctx), audit=audit)

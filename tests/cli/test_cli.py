@@ -298,9 +298,9 @@ def test_invalid_start_data(runs: dict[str, Run]) -> None:
 def test_unknown_student(runs: dict[str, Run]) -> None:
     run = runs["unknown_student"]
     assert run.code == 1
-    assert run.error_line() == "account: unknown account '99999999'"
+    assert run.error_line() == "account: No existe la cuenta «99999999»."
     assert runs["unknown_student_json"].code == 1
-    assert runs["unknown_student_json"].json() == {"error": "account: unknown account '99999999'",
+    assert runs["unknown_student_json"].json() == {"error": "account: No existe la cuenta «99999999».",
                                                    "field": "account"}
 
 

@@ -62,7 +62,7 @@ def test_a_used_invoice_cannot_be_annulled(ctx: Ctx) -> None:
     with pytest.raises(HandlerInputError) as err:
         h.annul_invoice(ctx, payment="PG-1002", reason="baja_academica")
     assert err.value.field == "payment"
-    assert "used" in str(err.value)
+    assert str(err.value) == "payment: La factura FE-5002 ya fue utilizada y no se puede anular."
     assert h.describe_payment(ctx, payment="PG-1002")["invoice_status"] == "used"
 
 

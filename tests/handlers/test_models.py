@@ -51,7 +51,7 @@ def test_naive_datetime_is_refused(session: Session) -> None:
             created_at=datetime(2026, 1, 1),  # naive
         )
     )
-    with pytest.raises(Exception, match="naive"):
+    with pytest.raises(Exception, match="sin zona horaria"):
         session.flush()
 
 

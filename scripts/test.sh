@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# One command on a fresh machine: install, lint, type-check, and run the whole test suite on SQLite and on a
+# throw-away PostgreSQL cluster (Debian's postgresql package is installed when missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+pgdir=$(mktemp -d /tmp/cauce-pg.XXXXXX)
+chmod 755 "$pgdir"
+export CAUCE_PG_PORT=${CAUCE_PG_PORT:-$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+cleanup() { scripts/pg-test-cluster.sh stop "$pgdir" || true; rm -rf "$pgdir"; }
+trap cleanup EXIT
+eval "$(scripts/pg-test-cluster.sh start "$pgdir")"
+
+echo "== ruff"; .venv/bin/ruff check .
+echo "== mypy"; .venv/bin/mypy
+echo "== pytest (SQLite and PostgreSQL)"
+.venv/bin/pytest -q -p no:cacheprovider "$@"
