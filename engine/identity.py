@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from engine.db import Base, UTCDateTime
+from dbtypes import UTCDateTime
+from engine.db import Base
 
 REQUESTER_ROLE = "solicitante"
 

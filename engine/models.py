@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from engine.db import Base, UTCDateTime
+from dbtypes import UTCDateTime
+from engine.db import Base
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:

@@ -14,6 +14,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from dbtypes import NAMING_CONVENTION, UTCDateTime
 from handlers.ledger.kinds import (
     AccountKind,
     Adjustment,
@@ -26,15 +27,7 @@ from handlers.ledger.kinds import (
     PermissionUnit,
     ReceiptKind,
 )
-from handlers.ledger.values import Money, UTCDateTime
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from handlers.ledger.values import Money
 
 
 class LedgerBase(DeclarativeBase):
