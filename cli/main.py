@@ -192,12 +192,14 @@ def bench(rounds: int, instances: int, as_json: bool) -> None:
 @main.command(help="Ejecuta la aplicación web (servidor de desarrollo) en http://HOST:PORT/.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@json_option
 @handled
-def serve(host: str, port: int) -> None:
+def serve(host: str, port: int, as_json: bool) -> None:
     from webui.app import create_app
 
     app = create_app()
-    click.echo(f"cauce escuchando en http://{host}:{port}/")
+    url = f"http://{host}:{port}/"
+    emit(as_json, {"url": url}, f"cauce escuchando en {url}  (Ctrl+C para detener)")
     app.run(host=host, port=port, debug=False, use_reloader=False)
 
 

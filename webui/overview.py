@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -10,11 +11,13 @@ from engine.catalog import deployed_processes
 from engine.models import HumanTask, Instance, TaskStatus
 from engine.runtime import Engine
 
+BOGOTA = ZoneInfo("America/Bogota")  # the university's time zone; everything is stored in UTC
+
 
 def summary(engine: Engine) -> dict[str, Any]:
     with engine.db.read() as session:
         processes = [{"process_id": p.process_id, "name": p.process_name, "version": p.version,
-                      "deployed_by": p.deployed_by, "deployed_at": p.deployed_at.strftime("%d/%m/%Y %H:%M")}
+                      "deployed_by": p.deployed_by, "deployed_at": p.deployed_at.astimezone(BOGOTA).strftime("%d/%m/%Y %H:%M")}
                      for p in deployed_processes(session)]
         by_status = dict(session.execute(select(Instance.status, func.count()).group_by(Instance.status)).all())
         open_tasks = session.scalar(select(func.count()).where(HumanTask.status == TaskStatus.OPEN)) or 0
