@@ -198,7 +198,7 @@ class Engine:
             deployed = self.specs.get(session, instance.process_version_id)
             model = deployed.model
             clean = validate_form(model.form(task.form), data, model.validator(task.form))
-            workflow = self._workflow(instance, model)
+            workflow = self._workflow(session, instance, model)
             ready_before = ready_human_tasks(workflow)
             spiff_task = ready_before.get(task.spiff_task_id)
             if spiff_task is None:
@@ -236,7 +236,7 @@ class Engine:
         with self.db.write() as session:
             instance = self._live(session, instance_id)
             deployed = self.specs.get(session, instance.process_version_id)
-            workflow = self._workflow(instance, deployed.model)
+            workflow = self._workflow(session, instance, deployed.model)
             ready_before = set(ready_human_tasks(workflow))
             recorder = self._recorder(instance, actor, now, session)
             try:
@@ -265,10 +265,13 @@ class Engine:
                 raise
             raise Conflict("La instancia cambió mientras se procesaba la tarea; intente de nuevo.") from exc
 
-    def _workflow(self, instance: LiveInstance, model: CompiledModel) -> BpmnWorkflow:
+    def _workflow(self, session: Session, instance: LiveInstance, model: CompiledModel) -> BpmnWorkflow:
         """The instance's workflow: from the live cache when it is current, else from its saved state."""
         cached = self.live.take(instance.id, instance.row_version)
-        return cached if cached is not None else restore(instance, model, self.script_engine)
+        if cached is not None:
+            return cached
+        store.load_state_of(session, instance)
+        return restore(instance, model, self.script_engine)
 
     def _open_task(self, session: Session, task_id: int, actor: str) -> tuple[Any, LiveInstance]:
         """The open task, its instance (row-locked on PostgreSQL) and the actor's right to work it."""

@@ -58,6 +58,7 @@ class StepRecorder:
 
 
 def restore(instance: Any, model: CompiledModel, script_engine: CauceScriptEngine) -> BpmnWorkflow:
+    assert instance.state is not None, "the instance's state was not loaded"
     workflow = load_state(instance.state, instance.serializer_version, model.spec, model.subprocess_specs)
     workflow.script_engine = script_engine
     return workflow

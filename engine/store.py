@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, exists, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, exists, insert, null, select, update
 from sqlalchemy.orm import Session
 
 from engine.identity import User, UserRole
@@ -36,7 +36,7 @@ class LiveInstance:
     business_key: str | None
     status: InstanceStatus
     initiator: str
-    state: dict[str, Any]
+    state: dict[str, Any] | None  # None until needed: see load_state_of
     serializer_version: str
     steps: int
     row_version: int
@@ -73,7 +73,8 @@ _SELECT_INSTANCE_LOCKED = _SELECT_INSTANCE.with_for_update()
 _SELECT_OPEN_TASKS = (select(*_TASK_COLUMNS)
                       .where(TASK.c.instance_id == bindparam("instance_id"), TASK.c.status == TaskStatus.OPEN)
                       .order_by(TASK.c.id))
-_INSTANCE_LABELLED = [c.label(f"i_{c.name}") for c in _INSTANCE_COLUMNS]
+# The step query leaves the state out: most steps find their workflow in the live cache (see live_cache.py).
+_INSTANCE_LABELLED = [(c if c.name != "state" else null()).label(f"i_{c.name}") for c in _INSTANCE_COLUMNS]
 _USERS = cast(Table, User.__table__)
 _USER_ROLES = cast(Table, UserRole.__table__)
 # One statement for everything a step on a task needs to know before it runs: the task, its instance, and
@@ -88,6 +89,7 @@ _SELECT_STEP = (
     .where(TASK.c.id == bindparam("task_id"))
 )
 _SELECT_STEP_LOCKED = _SELECT_STEP.with_for_update(of=INSTANCE)
+_SELECT_STATE = select(INSTANCE.c.state).where(INSTANCE.c.id == bindparam("instance_id"))
 _SELECT_ROLES = (select(User.active, UserRole.role).select_from(User.__table__)
                  .outerjoin(UserRole.__table__, UserRole.username == User.username)
                  .where(User.username == bindparam("username")))
@@ -131,6 +133,12 @@ def load_step(session: Session, task_id: int, actor: str, lock: bool) -> StepTar
     values = row._mapping
     instance = LiveInstance(*(values[f"i_{c.name}"] for c in _INSTANCE_COLUMNS))
     return StepTarget(row, instance, bool(row.actor_active), bool(row.actor_has_role))
+
+
+def load_state_of(session: Session, instance: LiveInstance) -> dict[str, Any]:
+    if instance.state is None:
+        instance.state = _conn(session).execute(_SELECT_STATE, {"instance_id": instance.id}).scalar_one()
+    return instance.state
 
 
 def load_instance(session: Session, instance_id: int, lock: bool) -> LiveInstance | None:
