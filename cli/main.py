@@ -9,7 +9,7 @@ import click
 from cli import render
 from cli.demo import seed_demo
 from cli.output import emit, handled, json_option, parse_json_option
-from cli.wiring import build_engine, initialize, open_database
+from cli.wiring import build_engine, initialize, open_database, require_current_schema
 from engine.config import Settings
 from engine.errors import Forbidden
 from engine.identity import User
@@ -19,7 +19,9 @@ from handlers.ledger.statement_render import statement_json, statement_text
 
 
 def _engine() -> Engine:
-    return build_engine(open_database(Settings.from_env()))
+    db = open_database(Settings.from_env())
+    require_current_schema(db)
+    return build_engine(db)
 
 
 @click.group(help="cauce: motor BPM de los servicios financieros (PRO-MAA-16 y casos).")
@@ -173,6 +175,7 @@ _status_command("terminate", "Termina una instancia y cancela sus tareas (superv
 @handled
 def statement(student: str, as_json: bool) -> None:
     db = open_database(Settings.from_env())
+    require_current_schema(db)
     with db.read() as session:
         result = account_statement(session, student)
     emit(as_json, statement_json(result), lambda: statement_text(result))

@@ -19,6 +19,7 @@ from jsonschema.exceptions import SchemaError
 from lxml import etree
 
 from engine.bundle import ModelBundle
+from engine.durations import parse_duration
 from engine.errors import Problem
 from engine.expressions import assigned_names, compile_error, forbidden_syntax, free_names
 from engine.identity import REQUESTER_ROLE
@@ -96,6 +97,10 @@ def _check_document(c: _Checker, file: str, root: etree._Element, process_id: st
             cond = el.find(f"{BPMN}conditionExpression")
             if cond is not None:
                 c.pending_code.append((file, el.get("id", ""), cond.sourceline, (cond.text or "").strip(), "eval"))
+        elif kind == "process":
+            subject, prop = _properties(el).get("subjectExpression", ("", None))
+            if prop is not None:
+                c.pending_code.append((file, el.get("id", ""), prop.sourceline, subject, "eval"))
         elif kind in ("dataObject", "dataObjectReference"):
             c.variables.update(v for v in (el.get("id"), el.get("name")) if v)
 
@@ -135,6 +140,12 @@ def _check_forms(c: _Checker, file: str, el: etree._Element, is_start: bool) -> 
                       el.get("id"))
             if is_start:
                 c.start_form = filename
+    if "dueIn" in props:
+        value, prop = props["dueIn"]
+        try:
+            parse_duration(value)
+        except ValueError as exc:
+            c.add(file, prop, f"plazo (dueIn): {exc}", el.get("id"))
     if el.tag == f"{BPMN}userTask" and "formJsonSchemaFilename" not in props:
         c.add(file, el, "la tarea de usuario no declara formJsonSchemaFilename")
 

@@ -32,6 +32,7 @@ class CompiledModel:
     forms: dict[str, dict[str, Any]] = field(default_factory=dict)
     start_form: str | None = None
     start_role: str | None = None
+    subject_expression: str | None = None
     _validators: dict[str, Draft202012Validator] = field(default_factory=dict, repr=False)
 
     def form(self, filename: str | None) -> dict[str, Any] | None:
@@ -86,7 +87,19 @@ def compile_model(
     if check_problems:
         return None, check_problems
     return CompiledModel(bundle, process_id, process_name, spec, subprocess_specs, forms, start_form,
-                         _start_lane(spec)), []
+                         _start_lane(spec), _subject_expression(documents, process_id)), []
+
+
+def _subject_expression(documents: dict[str, ParsedXml], process_id: str) -> str | None:
+    """The process's ``subjectExpression`` property: who an instance is about (e.g. a student code)."""
+    for parsed in documents.values():
+        for el in parsed.root.iterfind(".//bpmn:process", NS):
+            if el.get("id") != process_id:
+                continue
+            for prop in el.iterfind("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS):
+                if prop.get("name") == "subjectExpression" and prop.get("value"):
+                    return str(prop.get("value"))
+    return None
 
 
 def _start_lane(spec: BpmnProcessSpec) -> str | None:

@@ -26,9 +26,9 @@ from engine.identity import REQUESTER_ROLE, known_roles
 from engine.incidents import IncidentLog
 from engine.live_cache import LiveWorkflowCache
 from engine.models import InstanceStatus, TaskStatus
-from engine.scripting import CauceScriptEngine, Handler, StepContext
+from engine.scripting import CauceScriptEngine, Handler, StepContext, step_context
 from engine.state import SERIALIZER_VERSION, dump_state
-from engine.steps import StepError, StepRecorder, advance, ready_human_tasks, restore, save
+from engine.steps import StepError, StepRecorder, advance, current_data, ready_human_tasks, restore, save
 from engine.store import LiveInstance, StaleInstance
 from engine.views import DeployResult, InstanceDetail, InstanceView, TaskView, ValidationReport
 
@@ -159,6 +159,7 @@ class Engine:
             initial_state = dump_state(workflow)
             values: dict[str, Any] = {
                 "process_version_id": version_id, "process_id": process_id, "business_key": business_key,
+                "subject": None,
                 "status": InstanceStatus.RUNNING, "initiator": actor, "state": initial_state,
                 "serializer_version": SERIALIZER_VERSION, "steps": 0, "created_at": now, "updated_at": now,
                 "ended_at": None}
@@ -175,6 +176,7 @@ class Engine:
                 failure.retry = {"version_id": version_id, "data": clean, "business_key": instance.business_key,
                                  "state": initial_state}
                 raise
+            self._index_subject(instance, model, workflow, recorder)
             save(session, instance, workflow, recorder, ready_before=set())
         self.live.put(instance.id, instance.row_version, workflow)
         return InstanceView.of(instance, deployed.info, instance.open_tasks)
@@ -221,6 +223,7 @@ class Engine:
                 self.incidents.resolve_in(session, instance, retrying, recorder)
             elif instance.status == InstanceStatus.ERROR:
                 self.incidents.resolve_all_in(session, instance, recorder)
+            self._index_subject(instance, model, workflow, recorder)
             save(session, instance, workflow, recorder, set(ready_before), completed_task_id=task.spiff_task_id)
         self.live.put(instance.id, instance.row_version, workflow)
         return InstanceView.of(instance, deployed.info, instance.open_tasks)
@@ -247,6 +250,7 @@ class Engine:
                 failure.retry = {"action": "advance"}
                 raise
             self.incidents.resolve_in(session, instance, (incident_id, actor), recorder)
+            self._index_subject(instance, deployed.model, workflow, recorder)
             save(session, instance, workflow, recorder, ready_before)
         self.live.put(instance.id, instance.row_version, workflow)
         return InstanceView.of(instance, deployed.info, instance.open_tasks)
@@ -264,6 +268,19 @@ class Engine:
             if isinstance(exc, OperationalError) and "locked" not in str(exc).lower():
                 raise
             raise Conflict("La instancia cambió mientras se procesaba la tarea; intente de nuevo.") from exc
+
+    def _index_subject(self, instance: LiveInstance, model: CompiledModel, workflow: BpmnWorkflow,
+                       recorder: StepRecorder) -> None:
+        """Evaluate the model's ``subjectExpression`` so inboxes can filter by whom an instance is about."""
+        if not model.subject_expression:
+            return
+        try:
+            with step_context(recorder.ctx):
+                value = self.script_engine.environment.evaluate(model.subject_expression, current_data(workflow))
+        except Exception:  # the data may not hold the subject yet (or no longer); keep what we knew
+            return
+        if value not in (None, ""):
+            instance.subject = str(value)[:100]
 
     def _workflow(self, session: Session, instance: LiveInstance, model: CompiledModel) -> BpmnWorkflow:
         """The instance's workflow: from the live cache when it is current, else from its saved state."""

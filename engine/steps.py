@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine import store
 from engine.compiler import CompiledModel
+from engine.durations import parse_duration
 from engine.identity import REQUESTER_ROLE
 from engine.models import InstanceStatus, TaskStatus
 from engine.scripting import CauceScriptEngine, StepContext, step_context, to_json_value
@@ -157,15 +158,17 @@ def _open_human_task(session: Session, instance: LiveInstance, spiff_id: str, ta
                      recorder: StepRecorder) -> TaskView:
     element_id, name = element_of(task)
     role = task.task_spec.lane or ""
+    properties = task.task_spec.extensions.get("properties") or {}
+    due_in = properties.get("dueIn")
     values: dict[str, Any] = {
         "instance_id": instance.id, "spiff_task_id": spiff_id, "element_id": element_id or "", "name": name or "",
-        "process_id": instance.process_id, "business_key": instance.business_key, "role": role,
-        "assignee": instance.initiator if role == REQUESTER_ROLE else None, "status": TaskStatus.OPEN,
-        "form": (task.task_spec.extensions.get("properties") or {}).get("formJsonSchemaFilename"),
-        "created_at": recorder.now, "due_at": None, "completed_by": None, "completed_at": None,
+        "process_id": instance.process_id, "business_key": instance.business_key, "subject": instance.subject,
+        "role": role, "assignee": instance.initiator if role == REQUESTER_ROLE else None, "status": TaskStatus.OPEN,
+        "form": properties.get("formJsonSchemaFilename"), "created_at": recorder.now,
+        "due_at": recorder.now + parse_duration(due_in) if due_in else None, "completed_by": None,
+        "completed_at": None,
     }
     task_id = store.insert_task(session, values)
     recorder.event("task_created", element_id, name, task_id=task_id, role=role)
-    return TaskView(task_id, instance.id, instance.process_id, instance.business_key, values["element_id"],
-                    values["name"], role, values["assignee"], TaskStatus.OPEN.value, values["form"], recorder.now,
-                    None, None, None)
+    values.pop("spiff_task_id")
+    return TaskView(id=task_id, **{**values, "status": TaskStatus.OPEN.value})

@@ -34,6 +34,7 @@ class LiveInstance:
     process_version_id: int
     process_id: str
     business_key: str | None
+    subject: str | None
     status: InstanceStatus
     initiator: str
     state: dict[str, Any] | None  # None until needed: see load_state_of
@@ -47,23 +48,23 @@ class LiveInstance:
 
     @classmethod
     def of(cls, row: Any) -> LiveInstance:
-        return cls(row.id, row.process_version_id, row.process_id, row.business_key, row.status, row.initiator,
+        return cls(row.id, row.process_version_id, row.process_id, row.business_key, row.subject, row.status,
+                   row.initiator,
                    row.state, row.serializer_version, row.steps, row.row_version, row.created_at,
                    row.updated_at, row.ended_at)
 
 
 _INSTANCE_COLUMNS = [INSTANCE.c[name] for name in (
-    "id", "process_version_id", "process_id", "business_key", "status", "initiator", "state",
+    "id", "process_version_id", "process_id", "business_key", "subject", "status", "initiator", "state",
     "serializer_version", "steps", "row_version", "created_at", "updated_at", "ended_at")]
 _TASK_COLUMNS = [TASK.c[name] for name in (
-    "id", "instance_id", "process_id", "business_key", "element_id", "name", "role", "assignee", "status", "form",
+    "id", "instance_id", "process_id", "business_key", "subject", "element_id", "name", "role", "assignee", "status",
+    "form",
     "created_at", "due_at", "completed_by", "completed_at", "spiff_task_id")]
 
 
 def task_view(row: Any) -> TaskView:
-    return TaskView(row.id, row.instance_id, row.process_id, row.business_key, row.element_id, row.name,
-                    row.role, row.assignee, row.status.value, row.form, row.created_at, row.due_at,
-                    row.completed_by, row.completed_at)
+    return TaskView.of(row)
 
 
 # Built once: constructing a statement costs more than running it (see bench/README.md).
@@ -170,7 +171,7 @@ def insert_instance(session: Session, values: dict[str, Any]) -> int:
 def write_instance(session: Session, live: LiveInstance) -> None:
     result = _conn(session).execute(_UPDATE_INSTANCE, {
         "b_id": live.id, "b_row_version": live.row_version,
-        "business_key": live.business_key, "status": live.status, "state": live.state,
+        "business_key": live.business_key, "subject": live.subject, "status": live.status, "state": live.state,
         "serializer_version": live.serializer_version, "steps": live.steps, "row_version": live.row_version + 1,
         "updated_at": live.updated_at, "ended_at": live.ended_at})
     if result.rowcount != 1:

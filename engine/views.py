@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.errors import Problem
-from engine.models import Event, HumanTask, Incident
+from engine.models import Event, Incident
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -44,12 +44,17 @@ class TaskView(_Plain):
     due_at: datetime | None
     completed_by: str | None
     completed_at: datetime | None
+    subject: str | None = None
 
     @classmethod
-    def of(cls, row: HumanTask) -> TaskView:
+    def of(cls, row: Any) -> TaskView:
+        """From a human_task row (ORM object or Core row: the attribute names are the same)."""
         return cls(row.id, row.instance_id, row.process_id, row.business_key, row.element_id, row.name, row.role,
                    row.assignee, row.status.value, row.form, row.created_at, row.due_at, row.completed_by,
-                   row.completed_at)
+                   row.completed_at, row.subject)
+
+    def overdue(self, now: datetime) -> bool:
+        return self.status == "open" and self.due_at is not None and self.due_at < now
 
 
 @dataclass(frozen=True)
@@ -112,12 +117,14 @@ class InstanceView(_Plain):
     updated_at: datetime
     ended_at: datetime | None
     open_tasks: list[TaskView] = field(default_factory=list)
+    subject: str | None = None
 
     @classmethod
     def of(cls, row: Any, info: VersionInfo, open_tasks: list[TaskView]) -> InstanceView:
         """From an instance row (ORM or the step's working copy) and its version."""
         return cls(row.id, row.process_id, info.process_name, info.model, info.version, row.business_key,
-                   row.status.value, row.initiator, row.created_at, row.updated_at, row.ended_at, open_tasks)
+                   row.status.value, row.initiator, row.created_at, row.updated_at, row.ended_at, open_tasks,
+                   row.subject)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, engine_from_config, pool
 from engine import identity, models  # noqa: F401  (registers the tables)
 from engine.db import Base
 from handlers.ledger.models import LedgerBase
+from webui import models as web_models  # noqa: F401  (registers the web tables)
 
 config = context.config
 target_metadata = [Base.metadata, LedgerBase.metadata]

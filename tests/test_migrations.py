@@ -8,12 +8,13 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Column, MetaData, String, inspect, text
 from sqlalchemy.engine import Engine
 
 from engine import identity, models  # noqa: F401  (registers the engine's tables on Base.metadata)
 from engine.db import Base, make_engine
-from engine.schema import current_revision, head_revision, upgrade
+from engine.schema import alembic_config, current_revision, head_revision, upgrade
 from handlers.ledger.models import LedgerBase
 
 METADATA: list[MetaData] = [Base.metadata, LedgerBase.metadata]
@@ -24,6 +25,9 @@ def empty(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
+
+
+HEAD = "0002"  # the newest migration; bump it with each new one
 
 
 def _diff(engine: Engine, metadata: list[MetaData] | MetaData = METADATA) -> list[Any]:
@@ -49,15 +53,21 @@ def _schema(engine: Engine) -> dict[str, Any]:
     }
 
 
+def test_revisions_form_one_line_from_0001_to_head() -> None:
+    script = ScriptDirectory.from_config(alembic_config(make_engine("sqlite://")))
+    chain = [rev.revision for rev in script.walk_revisions()]
+    assert chain[-1] == "0001" and chain[0] == HEAD and len(script.get_heads()) == 1
+
+
 def test_empty_database_has_no_revision(empty: Engine) -> None:
     assert current_revision(empty) is None
-    assert head_revision(empty) == "0001"
+    assert head_revision(empty) == HEAD
     assert inspect(empty).get_table_names() == []
 
 
 def test_upgrade_to_head_matches_the_models(empty: Engine) -> None:
     assert upgrade(empty) == (None, head_revision(empty))
-    assert current_revision(empty) == head_revision(empty) == "0001"
+    assert current_revision(empty) == head_revision(empty) == HEAD
     declared = {name for metadata in METADATA for name in metadata.tables}
     assert set(inspect(empty).get_table_names()) == declared | {"alembic_version"}
     assert _diff(empty) == []
@@ -68,12 +78,12 @@ def test_second_upgrade_is_a_no_op(empty: Engine) -> None:
     before = _schema(empty)
     with empty.connect() as connection:
         versions = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-    assert versions == ["0001"]
+    assert versions == [HEAD]
 
-    assert upgrade(empty) == ("0001", "0001")
+    assert upgrade(empty) == (HEAD, HEAD)
     assert _schema(empty) == before
     with empty.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0001"]
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [HEAD]
     assert _diff(empty) == []
 
 
