@@ -6,8 +6,7 @@ the human-task rows, the audit events and the handlers' ledger writes commit tog
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,41 +16,26 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import queries, store
-from engine.catalog import Deployed, SpecCache, deploy_compiled, validate_paths
+from engine.catalog import deploy_compiled, validate_paths
 from engine.compiler import CompiledModel
-from engine.db import Database, utcnow
 from engine.errors import Conflict, FieldError, Forbidden, InvalidData, ModelInvalid, NotFound
 from engine.forms import validate_form
 from engine.identity import REQUESTER_ROLE, known_roles
-from engine.incidents import IncidentLog
-from engine.live_cache import LiveWorkflowCache
+from engine.lifecycle import LifecycleOps
 from engine.models import InstanceStatus, TaskStatus
-from engine.scripting import CauceScriptEngine, Handler, StepContext, step_context
+from engine.scripting import step_context
 from engine.state import SERIALIZER_VERSION, dump_state
 from engine.steps import StepError, StepRecorder, advance, current_data, ready_human_tasks, restore, save
 from engine.store import LiveInstance, StaleInstance
-from engine.views import DeployResult, InstanceDetail, InstanceView, TaskView, ValidationReport
+from engine.views import DeployResult, InstanceView, ValidationReport
+from engine.worklist import WorklistOps
 
 WORKABLE = (InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.ERROR)
-SUPERVISING_ROLES = frozenset({"supervisor", "admin"})
 
 
-class Engine:
-    def __init__(
-        self, db: Database, handlers: Mapping[str, Handler],
-        input_errors: tuple[type[BaseException], ...] = (), clock: Callable[[], datetime] = utcnow,
-    ) -> None:
-        self.db = db
-        self.handlers = dict(handlers)
-        self.input_errors = input_errors
-        self.clock = clock
-        self.script_engine = CauceScriptEngine(self.handlers)
-        self.specs = SpecCache(self.handlers)
-        self.incidents = IncidentLog(db, clock)
-        self.live = LiveWorkflowCache()
-        self._lock_rows = db.dialect != "sqlite"  # SQLite steps already hold the write lock (BEGIN IMMEDIATE)
+class Engine(WorklistOps, LifecycleOps):
+    """Deploy models, start instances, complete tasks and retry incidents; the rest comes from the mixins."""
 
-    # -- models -------------------------------------------------------------------------------------------
     def validate(self, paths: list[Path]) -> list[ValidationReport]:
         with self.db.read() as session:
             roles = known_roles(session)
@@ -69,7 +53,6 @@ class Engine:
         with self.db.write() as session:
             return [deploy_compiled(session, compiled, actor, now) for _, compiled in results if compiled]
 
-    # -- instances ----------------------------------------------------------------------------------------
     def start(self, process_id: str, actor: str, data: dict[str, Any] | None = None,
               business_key: str | None = None) -> InstanceView:
         try:
@@ -79,26 +62,6 @@ class Engine:
 
     def complete(self, task_id: int, actor: str, data: dict[str, Any] | None = None) -> InstanceView:
         return self._guarded(task_id, lambda: self._complete(task_id, actor, data or {}, retrying=None))
-
-    def claim(self, task_id: int, actor: str) -> TaskView:
-        with self.db.write() as session:
-            task, instance = self._open_task(session, task_id, actor)
-            if task.assignee not in (None, actor):
-                raise Conflict(f"La tarea {task_id} ya la reclamó {task.assignee}.")
-            store.set_assignee(session, task_id, actor)
-            self._audit(session, instance, actor, "task_claimed", task)
-            return store.task_view(store.load_task(session, task_id))
-
-    def release(self, task_id: int, actor: str) -> TaskView:
-        with self.db.write() as session:
-            task, instance = self._open_task(session, task_id, actor)
-            if task.assignee != actor:
-                raise Forbidden(f"Solo quien reclamó la tarea {task_id} puede liberarla.")
-            if task.role == REQUESTER_ROLE:
-                raise Conflict("Las tareas del solicitante no se pueden liberar.")
-            store.set_assignee(session, task_id, None)
-            self._audit(session, instance, actor, "task_released", task)
-            return store.task_view(store.load_task(session, task_id))
 
     def retry_incident(self, incident_id: int, actor: str) -> InstanceView:
         """Run a failed step again, as it was first asked for, once its cause has been fixed (supervisors)."""
@@ -111,36 +74,6 @@ class Engine:
                 task_id, str(retry["actor"]), dict(retry.get("data") or {}), retrying=(incident_id, actor)))
         return self._advance_instance(incident.instance_id, actor, incident_id)
 
-    def suspend(self, instance_id: int, actor: str) -> InstanceView:
-        return self._set_status(instance_id, actor, InstanceStatus.SUSPENDED)
-
-    def resume(self, instance_id: int, actor: str) -> InstanceView:
-        return self._set_status(instance_id, actor, None)
-
-    def terminate(self, instance_id: int, actor: str) -> InstanceView:
-        return self._set_status(instance_id, actor, InstanceStatus.TERMINATED)
-
-    # -- reading ------------------------------------------------------------------------------------------
-    def tasks_for(self, username: str, include_group: bool = True) -> list[TaskView]:
-        with self.db.read() as session:
-            roles = store.actor_roles(session, username) or set()
-            return queries.tasks_for(session, username, roles, include_group)
-
-    def show(self, instance_id: int) -> InstanceDetail:
-        with self.db.read() as session:
-            instance = self._instance(session, instance_id)
-            deployed = self.specs.get(session, instance.process_version_id)
-            workflow = restore(instance, deployed.model, self.script_engine)
-            return queries.instance_detail(session, instance, deployed.info, workflow)
-
-    def get_task(self, task_id: int) -> TaskView:
-        with self.db.read() as session:
-            row = store.load_task(session, task_id)
-            if row is None:
-                raise NotFound(f"No existe la tarea {task_id}.")
-            return store.task_view(row)
-
-    # -- steps --------------------------------------------------------------------------------------------
     def _start(self, process_id: str, actor: str, data: dict[str, Any], business_key: str | None) -> InstanceView:
         now = self.clock()
         with self.db.write() as session:
@@ -255,7 +188,6 @@ class Engine:
         self.live.put(instance.id, instance.row_version, workflow)
         return InstanceView.of(instance, deployed.info, instance.open_tasks)
 
-    # -- internals ----------------------------------------------------------------------------------------
     def _guarded(self, task_id: int, step: Callable[[], InstanceView]) -> InstanceView:
         """Turn a lost race into the answer the loser should get: who completed the task, and when."""
         try:
@@ -290,70 +222,9 @@ class Engine:
         store.load_state_of(session, instance)
         return restore(instance, model, self.script_engine)
 
-    def _open_task(self, session: Session, task_id: int, actor: str) -> tuple[Any, LiveInstance]:
-        """The open task, its instance (row-locked on PostgreSQL) and the actor's right to work it."""
-        target = store.load_step(session, task_id, actor, lock=self._lock_rows)
-        if target is None:
-            raise NotFound(f"No existe la tarea {task_id}.")
-        task, instance = target.task, target.instance
-        if self._lock_rows:  # read again under the instance's row lock: a concurrent step may have closed it
-            task = store.load_task(session, task_id) or task
-        if task.status != TaskStatus.OPEN:
-            raise queries.already_done(task)
-        if not target.actor_active:
-            raise Forbidden(f"El usuario «{actor}» no existe o está inactivo.")
-        if task.role == REQUESTER_ROLE:
-            if actor != instance.initiator:
-                raise Forbidden(f"La tarea {task.id} es del solicitante de la instancia {instance.id}.")
-        elif not target.actor_has_role:
-            raise Forbidden(f"La tarea {task.id} es del rol «{task.role}», que {actor} no tiene.")
-        return task, instance
-
-    def _live(self, session: Session, instance_id: int) -> LiveInstance:
-        instance = store.load_instance(session, instance_id, lock=self._lock_rows)
-        if instance is None:
-            raise NotFound(f"No existe la instancia {instance_id}.")
-        return instance
-
-    def _instance(self, session: Session, instance_id: int) -> LiveInstance:
-        instance = store.load_instance(session, instance_id, lock=False)
-        if instance is None:
-            raise NotFound(f"No existe la instancia {instance_id}.")
-        return instance
-
-    def _roles(self, session: Session, actor: str) -> set[str]:
-        roles = store.actor_roles(session, actor)
-        if roles is None:
-            raise Forbidden(f"El usuario «{actor}» no existe o está inactivo.")
-        return roles
-
     def _raise_if_input_error(self, failure: StepError) -> None:
         if isinstance(failure.cause, self.input_errors):
             field = getattr(failure.cause, "field", None) or failure.element_id or "(proceso)"
             message = str(getattr(failure.cause, "message", None) or failure.cause)
             raise InvalidData([FieldError(field, message)],
                               f"El paso «{failure.element_name or failure.element_id}» rechazó los datos.")
-
-    def _recorder(self, instance: LiveInstance, actor: str, now: datetime, session: Session) -> StepRecorder:
-        ref = f"{instance.process_id}#{instance.id}"
-        ctx = StepContext(session=session, actor=actor, initiator=instance.initiator, instance_ref=ref, now=now)
-        return StepRecorder(instance.id, actor, now, ctx)
-
-    def _audit(self, session: Session, instance: LiveInstance, actor: str, kind: str, task: Any) -> None:
-        recorder = self._recorder(instance, actor, self.clock(), session)
-        recorder.event(kind, task.element_id, task.name, task_id=task.id)
-        store.insert_events(session, recorder.events)
-
-    def _require_supervisor(self, actor: str, what: str) -> None:
-        with self.db.read() as session:
-            roles = self._roles(session, actor)
-        if not roles & SUPERVISING_ROLES:
-            raise Forbidden(f"Solo un supervisor puede {what}; {actor} no lo es.")
-
-    def _set_status(self, instance_id: int, actor: str, target: InstanceStatus | None) -> InstanceView:
-        self._require_supervisor(actor, "suspender, reanudar o terminar instancias")
-        with self.db.write() as session:
-            instance = self._live(session, instance_id)
-            deployed: Deployed = self.specs.get(session, instance.process_version_id)
-            queries.change_status(session, instance, actor, target, self.clock())
-            return InstanceView.of(instance, deployed.info, queries.open_tasks(session, instance.id))

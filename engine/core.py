@@ -1,0 +1,92 @@
+"""What every part of the engine shares: its collaborators and the small helpers each operation uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from engine import queries, store
+from engine.catalog import SpecCache
+from engine.db import Database, utcnow
+from engine.errors import Forbidden, NotFound
+from engine.identity import REQUESTER_ROLE
+from engine.incidents import IncidentLog
+from engine.live_cache import LiveWorkflowCache
+from engine.models import TaskStatus
+from engine.scripting import CauceScriptEngine, Handler, StepContext
+from engine.steps import StepRecorder
+from engine.store import LiveInstance
+
+SUPERVISING_ROLES = frozenset({"supervisor", "admin"})
+
+
+class EngineCore:
+    def __init__(
+        self, db: Database, handlers: Mapping[str, Handler],
+        input_errors: tuple[type[BaseException], ...] = (), clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.db = db
+        self.handlers = dict(handlers)
+        self.input_errors = input_errors
+        self.clock = clock
+        self.script_engine = CauceScriptEngine(self.handlers)
+        self.specs = SpecCache(self.handlers)
+        self.incidents = IncidentLog(db, clock)
+        self.live = LiveWorkflowCache()
+        self._lock_rows = db.dialect != "sqlite"  # SQLite steps already hold the write lock (BEGIN IMMEDIATE)
+
+    def _open_task(self, session: Session, task_id: int, actor: str) -> tuple[Any, LiveInstance]:
+        """The open task, its instance (row-locked on PostgreSQL) and the actor's right to work it."""
+        target = store.load_step(session, task_id, actor, lock=self._lock_rows)
+        if target is None:
+            raise NotFound(f"No existe la tarea {task_id}.")
+        task, instance = target.task, target.instance
+        if self._lock_rows:  # read again under the instance's row lock: a concurrent step may have closed it
+            task = store.load_task(session, task_id) or task
+        if task.status != TaskStatus.OPEN:
+            raise queries.already_done(task)
+        if not target.actor_active:
+            raise Forbidden(f"El usuario «{actor}» no existe o está inactivo.")
+        if task.role == REQUESTER_ROLE:
+            if actor != instance.initiator:
+                raise Forbidden(f"La tarea {task.id} es del solicitante de la instancia {instance.id}.")
+        elif not target.actor_has_role:
+            raise Forbidden(f"La tarea {task.id} es del rol «{task.role}», que {actor} no tiene.")
+        return task, instance
+
+    def _live(self, session: Session, instance_id: int) -> LiveInstance:
+        instance = store.load_instance(session, instance_id, lock=self._lock_rows)
+        if instance is None:
+            raise NotFound(f"No existe la instancia {instance_id}.")
+        return instance
+
+    def _instance(self, session: Session, instance_id: int) -> LiveInstance:
+        instance = store.load_instance(session, instance_id, lock=False)
+        if instance is None:
+            raise NotFound(f"No existe la instancia {instance_id}.")
+        return instance
+
+    def _roles(self, session: Session, actor: str) -> set[str]:
+        roles = store.actor_roles(session, actor)
+        if roles is None:
+            raise Forbidden(f"El usuario «{actor}» no existe o está inactivo.")
+        return roles
+
+    def _require_supervisor(self, actor: str, what: str) -> None:
+        with self.db.read() as session:
+            roles = self._roles(session, actor)
+        if not roles & SUPERVISING_ROLES:
+            raise Forbidden(f"Solo un supervisor puede {what}; {actor} no lo es.")
+
+    def _recorder(self, instance: LiveInstance, actor: str, now: datetime, session: Session) -> StepRecorder:
+        ref = f"{instance.process_id}#{instance.id}"
+        ctx = StepContext(session=session, actor=actor, initiator=instance.initiator, instance_ref=ref, now=now)
+        return StepRecorder(instance.id, actor, now, ctx)
+
+    def _audit(self, session: Session, instance: LiveInstance, actor: str, kind: str, task: Any) -> None:
+        recorder = self._recorder(instance, actor, self.clock(), session)
+        recorder.event(kind, task.element_id, task.name, task_id=task.id)
+        store.insert_events(session, recorder.events)
