@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 from engine.db import Database, utcnow
 from engine.identity import ensure_user, roles_of
 from handlers.demo import seed_demo_ledger
+from webui.security import hash_password
 
 
 @dataclass(frozen=True)
@@ -37,15 +39,27 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 )
 
 
+DEMO_PASSWORD = "cauce2026"  # printed by `cauce demo`; demo data only
+
+
+@functools.cache
+def _demo_password_hash() -> str:
+    # One scrypt hash shared by the demo users: hashing is deliberately slow, and demo data needs no unique salts.
+    return hash_password(DEMO_PASSWORD)
+
+
 def seed_demo(db: Database) -> dict[str, Any]:
     now = utcnow()
     with db.write() as session:
         for user in DEMO_USERS:
-            ensure_user(session, user.username, user.display_name, list(user.roles), now)
+            account = ensure_user(session, user.username, user.display_name, list(user.roles), now)
+            if account.password_hash is None:
+                account.password_hash = _demo_password_hash()
         payments = seed_demo_ledger(session, now)
         users = [{"username": u.username, "name": u.display_name, "roles": sorted(roles_of(session, u.username)),
                   "note": u.note} for u in DEMO_USERS]
     return {
+        "password": DEMO_PASSWORD,
         "users": users,
         "payments": [{"payment": p.payment, "account": p.account, "amount": p.amount, "branch": p.branch,
                       "start_data": p.start_data} for p in payments],

@@ -63,7 +63,7 @@ def deployments(results: list[DeployResult]) -> str:
 
 
 def demo(summary: dict[str, Any], url_hint: str = "") -> str:
-    lines = ["Usuarios de demostración:"]
+    lines = [f"Usuarios de demostración (contraseña de todos: {summary['password']}):"]
     for u in summary["users"]:
         note = f"  ({u['note']})" if u["note"] else ""
         lines.append(f"  {u['username']:<18} {', '.join(u['roles'])}{note}")

@@ -2,32 +2,75 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from flask import Flask, jsonify, render_template
+from flask import Flask, Response, abort, g, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
 
 from engine.config import Settings
-from engine.db import Database
-from engine.errors import CauceError
+from engine.db import Database, utcnow
+from engine.errors import CauceError, InvalidData
 from engine.runtime import Engine
 from handlers.errors import HandlerInputError
 from handlers.registry import HANDLERS
-from webui import overview
+from webui import filters, navigation
+from webui.context import SESSION_COOKIE, current_user
+from webui.security import load_user
+from webui.views import admin, api, auth, inbox, instances, processes, tasks
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask(__name__)
-    app.config["JSON_AS_ASCII"] = False
+    app.config.update(
+        JSON_AS_ASCII=False, MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        CAUCE_SECURE_COOKIES=os.environ.get("CAUCE_SECURE_COOKIES", "") == "1",
+    )
     if engine is None:
         settings.ensure_dirs()
         engine = Engine(Database(settings.database_url), HANDLERS, input_errors=(HandlerInputError,))
     app.extensions["cauce_engine"] = engine
+    filters.register(app)
+    navigation.register(app)
+    for blueprint in (auth.bp, inbox.bp, tasks.bp, processes.bp, instances.bp, admin.bp, api.bp):
+        app.register_blueprint(blueprint)
+
+    @app.before_request
+    def identify() -> None:
+        g.user = None
+        token = request.cookies.get(SESSION_COOKIE)
+        if token and not request.path.startswith("/api/"):
+            with engine.db.read() as session:
+                g.user = load_user(session, token, utcnow())
+
+    @app.before_request
+    def check_csrf() -> None:
+        if request.method not in UNSAFE_METHODS or request.path.startswith("/api/"):
+            return  # the API authenticates with bearer tokens, not cookies
+        if request.endpoint == "auth.login_post":
+            return  # no session yet; the form is throttled instead
+        found = current_user()
+        sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token")
+        if found is None or not sent or sent != found.csrf_token:
+            abort(400, description="El formulario venció o no es válido (token CSRF). Recargue la página.")
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy",
+                                    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'")
+        return response
 
     @app.get("/")
-    def home() -> str:
-        return render_template("home.html", summary=overview.summary(engine))
+    def home() -> Any:
+        return redirect(url_for("inbox.index") if current_user() else url_for("auth.login"))
 
     @app.get("/healthz")
     def healthz() -> Any:
@@ -37,6 +80,25 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @app.errorhandler(CauceError)
     def cauce_error(exc: CauceError) -> Any:
-        return jsonify({"error": exc.message}), exc.status
+        return _error_response(exc.status, exc.message, exc)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Any:
+        return _error_response(exc.code or 500, exc.description or exc.name, None)
+
+    @app.errorhandler(Exception)
+    def internal_error(exc: Exception) -> Any:
+        app.logger.exception("unexpected error")
+        return _error_response(500, "Ocurrió un error interno; quedó registrado para revisión.", None)
 
     return app
+
+
+def _error_response(status: int, message: str, exc: CauceError | None) -> Any:
+    fields = [e.as_dict() for e in exc.errors] if isinstance(exc, InvalidData) else []
+    if request.path.startswith("/api/"):
+        body: dict[str, Any] = {"error": message, "status": status}
+        if fields:
+            body["errors"] = fields
+        return jsonify(body), status
+    return render_template("error.html", status=status, message=message, errors=fields), status

@@ -152,7 +152,7 @@ def test_demo_json(setup_runs: dict[str, Run]) -> None:
     demo = setup_runs["demo"]
     assert demo.code == 0
     summary = demo.json()
-    assert set(summary) == {"users", "payments", "deployments"}
+    assert set(summary) == {"password", "users", "payments", "deployments"}
     users = {u["username"]: u for u in summary["users"]}
     assert list(users) == [u.username for u in DEMO_USERS]
     assert users["tic.ana"] == {"username": "tic.ana", "name": "Ana Ríos (Dirección TIC)",
