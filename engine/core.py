@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine import queries, store
+from engine.access import SUPERVISING_ROLES
 from engine.catalog import SpecCache
 from engine.db import Database, utcnow
 from engine.errors import Forbidden, NotFound
@@ -19,8 +20,6 @@ from engine.models import TaskStatus
 from engine.scripting import CauceScriptEngine, Handler, StepContext
 from engine.steps import StepRecorder
 from engine.store import LiveInstance
-
-SUPERVISING_ROLES = frozenset({"supervisor", "admin"})
 
 
 class EngineCore:

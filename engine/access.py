@@ -1,0 +1,30 @@
+"""Who may see what. A requester sees only their own instances; staff see the processes their roles work in."""
+
+from __future__ import annotations
+
+from engine.compiler import CompiledModel
+from engine.identity import REQUESTER_ROLE
+
+SUPERVISING_ROLES = frozenset({"supervisor", "admin"})
+
+
+def lane_roles(model: CompiledModel) -> frozenset[str]:
+    """The roles named by the lanes of a model's processes (its staff), without the requester's lane."""
+    roles = {getattr(spec, "lane", None) for spec in model.spec.task_specs.values()}
+    for sub in model.subprocess_specs.values():
+        roles |= {getattr(spec, "lane", None) for spec in sub.task_specs.values()}
+    return frozenset(r for r in roles if r and r != REQUESTER_ROLE)
+
+
+def may_view_instance(username: str, roles: frozenset[str] | set[str], initiator: str,
+                      model: CompiledModel) -> bool:
+    if username == initiator or roles & SUPERVISING_ROLES:
+        return True
+    return bool(roles & lane_roles(model))
+
+
+def may_work_task(username: str, roles: frozenset[str] | set[str], task_role: str, assignee: str | None,
+                  initiator: str) -> bool:
+    if task_role == REQUESTER_ROLE:
+        return username == initiator
+    return task_role in roles and assignee in (None, username)
