@@ -5,6 +5,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 
+# Browser tests drive Debian's Chromium through Playwright; the browser is never downloaded by Playwright.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = "0" ]; then
+    echo "installing Debian's chromium package..."
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  else
+    echo "error: /usr/bin/chromium is missing; install Debian's chromium package (apt-get install chromium)" >&2
+    exit 1
+  fi
+fi
+
 pgdir=$(mktemp -d /tmp/cauce-pg.XXXXXX)
 chmod 755 "$pgdir"
 export CAUCE_PG_PORT=${CAUCE_PG_PORT:-$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
