@@ -18,7 +18,7 @@ from handlers.registry import HANDLERS
 from webui import filters, navigation
 from webui.context import SESSION_COOKIE, current_user
 from webui.security import load_user
-from webui.views import admin, api, auth, inbox, instances, processes, tasks
+from webui.views import admin, api, auth, inbox, instances, notices, processes, tasks
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.extensions["cauce_engine"] = engine
     filters.register(app)
     navigation.register(app)
-    for blueprint in (auth.bp, inbox.bp, tasks.bp, processes.bp, instances.bp, admin.bp, api.bp):
+    for blueprint in (auth.bp, inbox.bp, tasks.bp, processes.bp, instances.bp, admin.bp, api.bp, notices.bp):
         app.register_blueprint(blueprint)
 
     @app.before_request

@@ -27,6 +27,7 @@ class NavItem:
 MENU = (
     NavItem("processes.index", "Iniciar proceso", None),
     NavItem("instances.mine", "Mis solicitudes", None),
+    NavItem("notices.index", "Avisos", None),
     NavItem("admin.users", "Usuarios y permisos", frozenset({"admin", "tic_nacer"})),
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -50,3 +51,32 @@ def record_notice(
 
 def notices_for(session: Session, recipient: str) -> Sequence[Notice]:
     return session.scalars(select(Notice).where(Notice.recipient == recipient).order_by(Notice.id)).all()
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    id: int
+    subject: str
+    body: str
+    created_at: datetime
+    instance_ref: str | None
+    to_role: str | None  # set when the notice was addressed to one of the reader's roles
+
+    @property
+    def instance_id(self) -> int | None:
+        """The instance a notice came from ("pro_maa_16#12" -> 12), for a link back to it."""
+        if not self.instance_ref or "#" not in self.instance_ref:
+            return None
+        tail = self.instance_ref.rsplit("#", 1)[1]
+        return int(tail) if tail.isdigit() else None
+
+
+def notices_of_reader(session: Session, username: str, roles: set[str] | frozenset[str],
+                      limit: int = 100) -> list[NoticeView]:
+    """What a person should read: notices to them and to their roles, newest first."""
+    wanted = (Notice.recipient_kind == "user") & (Notice.recipient == username)
+    if roles:
+        wanted = wanted | ((Notice.recipient_kind == "role") & Notice.recipient.in_(sorted(roles)))
+    rows = session.scalars(select(Notice).where(wanted).order_by(Notice.id.desc()).limit(limit))
+    return [NoticeView(n.id, n.subject, n.body, n.created_at, n.instance_ref,
+                       n.recipient if n.recipient_kind == "role" else None) for n in rows]
