@@ -69,19 +69,6 @@ def read_bundle(folder: Path, name: str | None = None) -> tuple[ModelBundle, lis
     return ModelBundle(name or folder.name, files), problems
 
 
-def bundle_from_files(name: str, raw_files: dict[str, bytes]) -> tuple[ModelBundle, list[Problem]]:
-    """Build a bundle from uploaded bytes, with the same limits as a folder on disk."""
-    problems: list[Problem] = []
-    files: dict[str, str] = {}
-    for filename, data in sorted(raw_files.items()):
-        problem = _accept(filename, data, files)
-        if problem:
-            problems.append(problem)
-    if not any(n.endswith(".bpmn") for n in files):
-        problems.append(Problem(name, None, None, "no se recibió ningún archivo .bpmn"))
-    return ModelBundle(name, files), problems
-
-
 def _read_one(path: Path, files: dict[str, str]) -> Problem | None:
     if path.is_symlink():
         return Problem(path.name, None, None, "no se aceptan enlaces simbólicos")

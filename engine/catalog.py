@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from engine.bundle import ModelBundle, model_folders, read_bundle
 from engine.compiler import CompiledModel, compile_model
 from engine.errors import ModelInvalid, NotFound, Problem
-from engine.identity import known_roles
 from engine.models import ProcessVersion
 from engine.scripting import Handler
 from engine.views import DeployResult, ValidationReport, VersionInfo
@@ -84,10 +83,6 @@ def _flag_duplicate_process_ids(results: list[tuple[ValidationReport, CompiledMo
         if other != report.model:
             report.problems.append(Problem(compiled.bundle.bpmn_files[0], compiled.process_id, None,
                                            f"el id de proceso «{compiled.process_id}» ya lo usa el modelo {other}"))
-
-
-def roles_for_validation(session: Session) -> set[str]:
-    return known_roles(session)
 
 
 def deploy_compiled(session: Session, compiled: CompiledModel, actor: str, now: datetime) -> DeployResult:

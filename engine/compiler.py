@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -140,7 +139,3 @@ def _primary_process(bundle: ModelBundle, documents: dict[str, ParsedXml]) -> tu
         if pid == bundle.name:
             return pid, name
     return candidates[0] if candidates else (None, "")
-
-
-def load_json_file(bundle: ModelBundle, filename: str) -> Any:
-    return json.loads(bundle.files[filename])
