@@ -11,6 +11,8 @@ from typing import Any
 import click
 
 from bench.handlers import BENCH_HANDLERS
+from bench.http_bench import measure_http
+from bench.inbox_bench import measure_inbox
 from bench.runs import (
     PRO_MAA_16_ANSWERS,
     SIMPLE_ANSWERS,
@@ -57,7 +59,8 @@ def _side_by_side(engine: Engine, process_id: str, cases_for: Any, per_run: int)
     return statistics.median(memory), statistics.median(persisted)
 
 
-def run_benchmarks(instances: int = 200, rounds: int = 1000, as_json: bool = False) -> dict[str, Any]:
+def run_benchmarks(instances: int = 200, rounds: int = 1000, as_json: bool = False,
+                   inbox_sizes: tuple[int, int] = (100, 100_000), http: bool = True) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="cauce-bench-") as tmp:
         db = Database(f"sqlite:///{Path(tmp) / 'bench.db'}")
         initialize(db)
@@ -99,10 +102,22 @@ def run_benchmarks(instances: int = 200, rounds: int = 1000, as_json: bool = Fal
         "rounds": rounds,
         "repeats": REPEATS,
     }
+    say(f"Bandeja: p95 con {inbox_sizes[0]} y con {inbox_sizes[1]} tareas abiertas...")
+    inbox = measure_inbox(sizes=inbox_sizes)
+    result.update({k: v for k, v in inbox.items() if k.startswith("inbox_p95")})
+    result["inbox_p95_ratio_100k"] = result.get(f"inbox_p95_ratio_{_size_label(inbox_sizes[1])}")
+    if http:
+        say("API JSON por HTTP contra el motor en proceso...")
+        http_figures = measure_http(instances=max(20, instances // 2))
+        result.update({k if k.startswith(("http", "inprocess")) else f"http_{k}": v for k, v in http_figures.items()})
     if not as_json:
         click.echo(_table(result, costs, spiff_costs))
     click.echo(json.dumps(result))
     return result
+
+
+def _size_label(size: int) -> str:
+    return f"{size // 1000}k" if size >= 1000 and size % 1000 == 0 else str(size)
 
 
 def _table(r: dict[str, Any], costs: dict[int, float], spiff: dict[int, float]) -> str:
@@ -121,4 +136,11 @@ def _table(r: dict[str, Any], costs: dict[int, float], spiff: dict[int, float]) 
     for c, v in spiff.items():
         lines.append(f"  SpiffWorkflow sin podar (guardar/cargar), ronda {c:>4}: {v * 1000:8.3f} ms  "
                      f"razón {v / spiff[1]:.3f}")
+    inbox = {k: v for k, v in r.items() if k.startswith("inbox_p95_ms_")}
+    if inbox:
+        lines.append("bandeja de tareas, p95 de la página: " + ", ".join(
+            f"{k.removeprefix('inbox_p95_ms_')} tareas {v} ms" for k, v in inbox.items())
+            + f"; razón {r.get('inbox_p95_ratio_100k')}")
+    if "http_vs_inprocess_ratio" in r:
+        lines.append(f"proceso simple por la API HTTP: razón frente al motor en proceso {r['http_vs_inprocess_ratio']}")
     return "\n".join(lines)

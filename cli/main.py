@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -9,8 +10,9 @@ import click
 from cli import render
 from cli.demo import seed_demo
 from cli.output import emit, handled, json_option, parse_json_option
-from cli.wiring import build_engine, initialize, open_database, require_current_schema
+from cli.wiring import build_engine, demo_model_dirs, initialize, open_database, require_current_schema
 from engine.config import Settings
+from engine.db import utcnow
 from engine.errors import Forbidden
 from engine.identity import User
 from engine.runtime import Engine
@@ -41,15 +43,24 @@ def init(as_json: bool) -> None:
 
 @main.command(help="Usuarios de demostración, libro contable con un pago por cada rama de PRO-MAA-16, "
                    "y los procesos desplegados.")
+@click.option("--scale", "scale_count", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Además, N solicitudes PRO-MAA-16 abiertas (en la bandeja de TIC), para pruebas de carga.")
 @json_option
 @handled
-def demo(as_json: bool) -> None:
+def demo(scale_count: int, as_json: bool) -> None:
     settings = Settings.from_env()
     db = open_database(settings)
     initialize(db)
     summary = seed_demo(db)
-    summary["deployments"] = [r.as_dict() for r in build_engine(db).deploy([settings.processes_dir], "system")]
-    emit(as_json, summary, lambda: render.demo(summary))
+    engine = build_engine(db)
+    summary["deployments"] = [r.as_dict() for r in engine.deploy(demo_model_dirs(settings), "system")]
+    if scale_count:
+        from cli.scale import scale
+
+        with click.progressbar(length=scale_count, label="Generando solicitudes", file=sys.stderr) as bar:
+            summary["scale"] = scale(engine, summary["payments"], scale_count, progress=bar.update)
+    extra = f"\n{scale_count} solicitudes PRO-MAA-16 abiertas en la bandeja de Dirección TIC." if scale_count else ""
+    emit(as_json, summary, lambda: render.demo(summary) + extra)
 
 
 @main.command(help="Valida modelos (carpetas con BPMN y formularios) sin desplegarlos.")
@@ -184,12 +195,29 @@ def statement(student: str, as_json: bool) -> None:
 @main.command(help="Mide el motor: en memoria contra persistido, y el costo de un paso tras N rondas.")
 @click.option("--rounds", default=1000, show_default=True, help="Rondas del bucle largo.")
 @click.option("--instances", default=200, show_default=True, help="Instancias por medición.")
+@click.option("--inbox-tasks", default=100_000, show_default=True, help="Tareas abiertas de la bandeja grande.")
+@click.option("--http/--no-http", default=True, show_default=True, help="Medir también la API por HTTP.")
 @json_option
 @handled
-def bench(rounds: int, instances: int, as_json: bool) -> None:
+def bench(rounds: int, instances: int, inbox_tasks: int, http: bool, as_json: bool) -> None:
     from bench.engine_bench import run_benchmarks
 
-    run_benchmarks(instances=instances, rounds=rounds, as_json=as_json)
+    run_benchmarks(instances=instances, rounds=rounds, as_json=as_json, inbox_sizes=(100, inbox_tasks), http=http)
+
+
+@main.command(help="Crea un token de la API JSON para USER y lo muestra (una sola vez; solo se guarda su hash).")
+@click.argument("username")
+@click.option("--name", default="cli", show_default=True, help="Nombre del token (se ve en «Mi cuenta»).")
+@json_option
+@handled
+def token(username: str, name: str, as_json: bool) -> None:
+    from webui.tokens import create_token
+
+    db = open_database(Settings.from_env())
+    require_current_schema(db)
+    with db.write() as session:
+        value = create_token(session, username, name, utcnow())
+    emit(as_json, {"username": username, "name": name, "token": value}, value)
 
 
 @main.command(help="Ejecuta la aplicación web (servidor de desarrollo) en http://HOST:PORT/.")

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
+from cli.wiring import close_databases
 from engine.errors import CauceError, InvalidData, ModelInvalid
 from handlers.errors import HandlerInputError
 
@@ -75,5 +76,7 @@ def handled(func: F) -> F:
             if os.environ.get("CAUCE_DEBUG"):
                 raise
             fail(as_json, f"error interno ({type(exc).__name__}): {exc}".splitlines()[0], 1)
+        finally:
+            close_databases()
 
     return wrapper  # type: ignore[return-value]

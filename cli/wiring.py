@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from engine.config import Settings
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from engine.config import PROJECT_ROOT, Settings
 from engine.db import Database
 from engine.errors import Conflict
 from engine.identity import ensure_standard_roles
@@ -11,14 +16,39 @@ from engine.schema import current_revision, head_revision, upgrade
 from handlers.errors import HandlerInputError
 from handlers.registry import HANDLERS
 
+_opened: list[Database] = []
+
 
 def open_database(settings: Settings) -> Database:
     settings.ensure_dirs()
-    return Database(settings.database_url)
+    db = Database(settings.database_url)
+    _opened.append(db)
+    return db
+
+
+def close_databases() -> None:
+    """Release the connections a command opened (the process may go on: tests run commands in-process)."""
+    while _opened:
+        _opened.pop().dispose()
 
 
 def build_engine(db: Database) -> Engine:
-    return Engine(db, HANDLERS, input_errors=(HandlerInputError,))
+    return Engine(db, handler_registry(), input_errors=(HandlerInputError,))
+
+
+def handler_registry() -> Mapping[str, Callable[..., Any]]:
+    """The product's handlers; CAUCE_HANDLERS=bench adds the benchmark's (bench/http_bench.py serves its models)."""
+    if os.environ.get("CAUCE_HANDLERS") == "bench":
+        from bench.handlers import BENCH_HANDLERS
+
+        return BENCH_HANDLERS
+    return HANDLERS
+
+
+def demo_model_dirs(settings: Settings) -> list[Path]:
+    """What ``cauce demo`` deploys: processes/, plus bench/models under CAUCE_HANDLERS=bench."""
+    extra = [PROJECT_ROOT / "bench" / "models"] if os.environ.get("CAUCE_HANDLERS") == "bench" else []
+    return [settings.processes_dir, *extra]
 
 
 def initialize(db: Database) -> tuple[str | None, str | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, String, select
@@ -68,9 +69,6 @@ def roles_of(session: Session, username: str) -> set[str]:
     return set(session.scalars(select(UserRole.role).where(UserRole.username == username)))
 
 
-def user_exists(session: Session, username: str) -> bool:
-    return session.get(User, username) is not None
-
 
 def ensure_user(
     session: Session, username: str, display_name: str, roles: list[str], now: datetime, email: str | None = None
@@ -85,3 +83,25 @@ def ensure_user(
         if role not in have:
             session.add(UserRole(username=username, role=role))
     return user
+
+
+@dataclass(frozen=True)
+class UserSummary:
+    username: str
+    display_name: str
+    email: str | None
+    active: bool
+    roles: tuple[str, ...]
+
+
+def list_users(session: Session) -> list[UserSummary]:
+    """Every user with their roles, by username (one query)."""
+    rows = session.execute(select(User.username, User.display_name, User.email, User.active, UserRole.role)
+                           .outerjoin(UserRole, UserRole.username == User.username)
+                           .order_by(User.username, UserRole.role)).all()
+    found: dict[str, UserSummary] = {}
+    for row in rows:
+        prior = found.get(row.username)
+        roles = (prior.roles if prior else ()) + ((row.role,) if row.role else ())
+        found[row.username] = UserSummary(row.username, row.display_name, row.email, row.active, roles)
+    return list(found.values())

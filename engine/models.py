@@ -74,9 +74,14 @@ class HumanTask(Base):
     """A ready user or manual task. Inboxes read only this table; they never open a workflow."""
 
     __tablename__ = "human_task"
+    # The inbox's group tab is "open, unclaimed, one of my roles" in some order: each index below makes that a
+    # single index range already sorted, so counts and first pages stay flat at 100,000 open tasks.
     __table_args__ = (
-        Index("ix_human_task_status_role", "status", "role"),
         Index("ix_human_task_status_assignee", "status", "assignee"),
+        Index("ix_human_task_status_role_assignee_created", "status", "role", "assignee", "created_at"),
+        Index("ix_human_task_status_role_assignee_due", "status", "role", "assignee", "due_at"),
+        Index("ix_human_task_status_role_assignee_process", "status", "role", "assignee", "process_id", "created_at"),
+        Index("ix_human_task_status_role_assignee_case", "status", "role", "assignee", "business_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -23,6 +23,8 @@ from engine.forms import validate_form
 from engine.identity import REQUESTER_ROLE, known_roles
 from engine.lifecycle import LifecycleOps
 from engine.models import InstanceStatus, TaskStatus
+from engine.notes import NotesOps
+from engine.portal import PortalOps
 from engine.scripting import step_context
 from engine.state import SERIALIZER_VERSION, dump_state
 from engine.steps import StepError, StepRecorder, advance, current_data, ready_human_tasks, restore, save
@@ -33,7 +35,7 @@ from engine.worklist import WorklistOps
 WORKABLE = (InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.ERROR)
 
 
-class Engine(WorklistOps, LifecycleOps):
+class Engine(WorklistOps, LifecycleOps, PortalOps, NotesOps):
     """Deploy models, start instances, complete tasks and retry incidents; the rest comes from the mixins."""
 
     def validate(self, paths: list[Path]) -> list[ValidationReport]:

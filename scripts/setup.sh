@@ -7,3 +7,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -e ".[dev]"
+# The diagram viewer (bpmn-js, pinned in webui/package-lock.json) is served from webui/static/vendor, never a CDN.
+if command -v npm >/dev/null; then
+  npm ci --prefix webui --ignore-scripts --no-audit --no-fund --loglevel=error
+  mkdir -p webui/static/vendor/bpmn-js
+  cp webui/node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js webui/node_modules/bpmn-js/dist/assets/*.css \
+     webui/static/vendor/bpmn-js/
+else
+  echo "setup.sh: npm not found; the instance page will show no BPMN diagram" >&2
+fi

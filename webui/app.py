@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from typing import Any
 
 from flask import Flask, Response, abort, g, jsonify, redirect, render_template, request, url_for
@@ -18,7 +19,7 @@ from handlers.registry import HANDLERS
 from webui import filters, navigation
 from webui.context import SESSION_COOKIE, current_user
 from webui.security import load_user
-from webui.views import admin, api, auth, inbox, instances, notices, processes, tasks
+from webui.views import account, admin, api, auth, inbox, instances, notices, processes, tasks
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -33,11 +34,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     if engine is None:
         settings.ensure_dirs()
-        engine = Engine(Database(settings.database_url), HANDLERS, input_errors=(HandlerInputError,))
+        engine = Engine(Database(settings.database_url), _handlers(), input_errors=(HandlerInputError,))
     app.extensions["cauce_engine"] = engine
+    app.secret_key = _secret_key(settings)
     filters.register(app)
     navigation.register(app)
-    for blueprint in (auth.bp, inbox.bp, tasks.bp, processes.bp, instances.bp, admin.bp, api.bp, notices.bp):
+    for blueprint in (auth.bp, inbox.bp, tasks.bp, processes.bp, instances.bp, admin.bp, api.bp, notices.bp,
+                      account.bp):
         app.register_blueprint(blueprint)
 
     @app.before_request
@@ -92,6 +95,32 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return _error_response(500, "Ocurrió un error interno; quedó registrado para revisión.", None)
 
     return app
+
+
+def _handlers() -> Any:
+    """The product's handlers; CAUCE_HANDLERS=bench adds the benchmark's (bench/http_bench.py serves its models)."""
+    if os.environ.get("CAUCE_HANDLERS") == "bench":
+        from bench.handlers import BENCH_HANDLERS
+
+        return BENCH_HANDLERS
+    return HANDLERS
+
+
+def _secret_key(settings: Settings) -> str:
+    """Signs the flash-message cookie. Several app processes must share it: CAUCE_SECRET_KEY, or a key kept
+    in the instance folder (created once, readable by the owner only)."""
+    configured = os.environ.get("CAUCE_SECRET_KEY")
+    if configured:
+        return configured
+    path = settings.instance_dir / "secret_key"
+    try:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+    except OSError:
+        return secrets.token_hex(32)
 
 
 def _error_response(status: int, message: str, exc: CauceError | None) -> Any:

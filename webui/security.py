@@ -17,7 +17,8 @@ from webui.models import LoginAttempt, WebSession
 SESSION_LIFETIME = timedelta(hours=8)
 TOUCH_EVERY = timedelta(minutes=5)
 THROTTLE_WINDOW = timedelta(minutes=15)
-THROTTLE_MAX_FAILURES = 5
+THROTTLE_MAX_FAILURES = 5  # per username: guessing one account's password
+THROTTLE_MAX_ADDRESS_FAILURES = 30  # per address: spraying many accounts (a campus NAT shares one address)
 # Compared against when the user does not exist, so a wrong username costs the same time as a wrong password.
 _DUMMY_HASH = generate_password_hash("cauce-dummy-password", method="scrypt")
 
@@ -50,10 +51,12 @@ def check_credentials(session: Session, username: str, password: str) -> bool:
 
 def throttled(session: Session, username: str, address: str, now: datetime) -> bool:
     since = now - THROTTLE_WINDOW
-    failures = session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.at >= since, LoginAttempt.success.is_(False),
-        (LoginAttempt.username == username) | (LoginAttempt.address == address)))
-    return (failures or 0) >= THROTTLE_MAX_FAILURES
+    by_user, by_address = session.execute(select(
+        func.count().filter(LoginAttempt.username == username),
+        func.count().filter(LoginAttempt.address == address),
+    ).where(LoginAttempt.at >= since, LoginAttempt.success.is_(False),
+            (LoginAttempt.username == username) | (LoginAttempt.address == address))).one()
+    return by_user >= THROTTLE_MAX_FAILURES or by_address >= THROTTLE_MAX_ADDRESS_FAILURES
 
 
 def record_attempt(session: Session, username: str, address: str, success: bool, now: datetime) -> None:

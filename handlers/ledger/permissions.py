@@ -112,3 +112,24 @@ def revoke_annulment_permission(
         )
     )
     session.flush()
+
+
+@dataclass(frozen=True)
+class PermissionChange:
+    """One grant or revocation: who changed whose permission, when and why."""
+
+    id: int
+    username: str
+    kind: PermissionEventKind
+    unit: PermissionUnit | None
+    errors_allowed: bool
+    actor: str
+    at: datetime
+    reason: str
+
+
+def permission_history(session: Session, limit: int = 100) -> list[PermissionChange]:
+    """The latest grants and revocations, newest first."""
+    events = session.scalars(select(PermissionEvent).order_by(PermissionEvent.id.desc()).limit(limit))
+    return [PermissionChange(e.id, e.username, PermissionEventKind(e.kind), PermissionUnit(e.unit) if e.unit else None,
+                             e.errors_allowed, e.actor, e.recorded_at, e.reason) for e in events]

@@ -2,6 +2,66 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+
+from engine.errors import StepFailed
+from webui.context import engine, login_required, roles_required, user
+from webui.filters import status_label
 
 bp = Blueprint("instances", __name__)
+
+PER_PAGE = 20
+EVENT_LABELS = {
+    "instance_started": "Inició la solicitud",
+    "task_created": "Tarea creada",
+    "task_claimed": "Reclamó la tarea",
+    "task_released": "Liberó la tarea",
+    "task_reassigned": "Reasignó la tarea",
+    "task_completed": "Completó la tarea",
+    "task_cancelled": "Tarea cancelada",
+    "task_run": "Paso automático",
+    "status_changed": "Cambio de estado",
+    "incident_opened": "Incidente",
+    "incident_retry_failed": "Reintento fallido",
+    "incident_resolved": "Incidente resuelto",
+    "note_added": "Agregó una nota",
+}
+
+
+@bp.get("/instancias/<int:instance_id>")
+@login_required
+def show(instance_id: int) -> Any:
+    page = engine().instance_page(instance_id, user().username)
+    notes_of = getattr(engine(), "notes_of", None)
+    notes = notes_of(instance_id, user().username) if callable(notes_of) else None
+    return render_template("instances/show.html", page=page, detail=page.detail, instance=page.detail.instance,
+                           marks=page.marks, notes=notes, event_labels=EVENT_LABELS)
+
+
+@bp.get("/instancias/<int:instance_id>/diagrama.bpmn")
+@login_required
+def diagram(instance_id: int) -> Any:
+    xml = engine().diagram_of(instance_id, user().username)
+    return Response(xml, mimetype="application/xml", headers={"Cache-Control": "private, max-age=300"})
+
+
+@bp.post("/incidentes/<int:incident_id>/reintentar")
+@roles_required("supervisor", "admin")
+def retry(incident_id: int) -> Any:
+    try:
+        view = engine().retry_incident(incident_id, user().username)
+    except StepFailed as exc:
+        flash(f"El reintento volvió a fallar: {exc.error}", "error")
+        return redirect(url_for("instances.show", instance_id=exc.instance_id))
+    flash(f"Se reintentó el paso; el caso {view.business_key} quedó «{status_label(view.status)}».", "success")
+    return redirect(url_for("instances.show", instance_id=view.id))
+
+
+@bp.get("/mis-solicitudes")
+@login_required
+def mine() -> Any:
+    number = request.args.get("pagina", "1")
+    page = engine().instances_started_by(user().username, int(number) if number.isdigit() else 1, PER_PAGE)
+    return render_template("instances/mine.html", page=page)

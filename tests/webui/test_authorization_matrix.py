@@ -1,0 +1,150 @@
+"""Every route under every kind of user. A route added without an entry here fails the suite.
+
+Each probe names the route's endpoint and method and how to call it; the expected status per person is written
+out in full, so a change of who may do what shows up in review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from engine.db import Database
+from engine.runtime import Engine
+from tests.engine.pro_maa_16_driver import start
+from tests.webui.conftest import SignedIn
+from webui.tokens import create_token
+
+PEOPLE = ("anonimo", "estudiante.camila", "coord.bogota", "tic.ana", "fact.luis", "supervisor.raul", "nacer.admin")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    instance_id: int
+    task_id: int
+    attachment_id: int
+
+
+@dataclass(frozen=True)
+class Probe:
+    endpoint: str
+    method: str
+    url: Callable[[Scenario], str]
+    expected: dict[str, int]
+    data: dict[str, Any] | None = None
+    api: bool = False
+
+
+def _row(*codes: int) -> dict[str, int]:
+    assert len(codes) == len(PEOPLE)
+    return dict(zip(PEOPLE, codes, strict=True))
+
+
+# anonimo, camila (requester), coord (initiator), tic (works the open task), fact (other lane), raul (supervisor),
+# nacer (no lane in the process)
+PROBES: tuple[Probe, ...] = (
+    Probe("home", "GET", lambda s: "/", _row(302, 302, 302, 302, 302, 302, 302)),
+    Probe("healthz", "GET", lambda s: "/healthz", _row(200, 200, 200, 200, 200, 200, 200)),
+    Probe("static", "GET", lambda s: "/static/css/cauce.css", _row(200, 200, 200, 200, 200, 200, 200)),
+    Probe("auth.login", "GET", lambda s: "/iniciar-sesion", _row(200, 302, 302, 302, 302, 302, 302)),
+    Probe("auth.login_post", "POST", lambda s: "/iniciar-sesion", _row(401, 401, 401, 401, 401, 401, 401),
+          data={"username": "{person}", "password": "equivocada"}),
+    Probe("auth.logout", "POST", lambda s: "/cerrar-sesion", _row(400, 302, 302, 302, 302, 302, 302)),
+    Probe("inbox.index", "GET", lambda s: "/bandeja", _row(302, 200, 200, 200, 200, 200, 200)),
+    Probe("inbox.claim", "POST", lambda s: f"/bandeja/tareas/{s.task_id}/reclamar",
+          _row(400, 403, 403, 302, 403, 403, 403)),
+    Probe("inbox.release", "POST", lambda s: f"/bandeja/tareas/{s.task_id}/liberar",
+          _row(400, 403, 403, 403, 403, 403, 403)),
+    Probe("inbox.reassign", "POST", lambda s: f"/bandeja/tareas/{s.task_id}/reasignar",
+          _row(400, 403, 403, 403, 403, 400, 403), data={"to_user": ""}),
+    Probe("tasks.show", "GET", lambda s: f"/tareas/{s.task_id}", _row(302, 404, 200, 200, 200, 200, 403)),
+    Probe("tasks.complete", "POST", lambda s: f"/tareas/{s.task_id}", _row(400, 404, 403, 400, 403, 403, 403)),
+    Probe("tasks.add_comment", "POST", lambda s: f"/tareas/{s.task_id}/comentarios",
+          _row(400, 404, 400, 400, 400, 400, 403), data={"texto": ""}),
+    Probe("tasks.add_file", "POST", lambda s: f"/tareas/{s.task_id}/adjuntos",
+          _row(400, 404, 400, 400, 400, 400, 403)),
+    Probe("tasks.download", "GET", lambda s: f"/adjuntos/{s.attachment_id}", _row(302, 404, 200, 200, 200, 200, 403)),
+    Probe("processes.index", "GET", lambda s: "/procesos/iniciar", _row(302, 200, 200, 200, 200, 200, 200)),
+    Probe("processes.start_form", "GET", lambda s: "/procesos/pro_maa_16/iniciar",
+          _row(302, 403, 200, 403, 403, 403, 403)),
+    Probe("processes.start", "POST", lambda s: "/procesos/pro_maa_16/iniciar", _row(400, 403, 400, 403, 403, 403, 403)),
+    Probe("instances.show", "GET", lambda s: f"/instancias/{s.instance_id}", _row(302, 404, 200, 200, 200, 200, 403)),
+    Probe("instances.diagram", "GET", lambda s: f"/instancias/{s.instance_id}/diagrama.bpmn",
+          _row(302, 404, 200, 200, 200, 200, 403)),
+    Probe("instances.mine", "GET", lambda s: "/mis-solicitudes", _row(302, 200, 200, 200, 200, 200, 200)),
+    Probe("instances.retry", "POST", lambda s: "/incidentes/999999/reintentar",
+          _row(400, 403, 403, 403, 403, 404, 403)),
+    Probe("notices.index", "GET", lambda s: "/avisos", _row(302, 200, 200, 200, 200, 200, 200)),
+    Probe("admin.users", "GET", lambda s: "/admin/usuarios", _row(302, 403, 403, 403, 403, 403, 200)),
+    Probe("admin.change_permission", "POST", lambda s: "/admin/usuarios/permiso",
+          _row(400, 403, 403, 403, 403, 403, 400)),
+    Probe("account.index", "GET", lambda s: "/cuenta", _row(302, 200, 200, 200, 200, 200, 200)),
+    Probe("account.create", "POST", lambda s: "/cuenta/tokens", _row(400, 400, 400, 400, 400, 400, 400),
+          data={"name": ""}),
+    Probe("account.revoke", "POST", lambda s: "/cuenta/tokens/999999/revocar", _row(400, 404, 404, 404, 404, 404, 404)),
+    Probe("api.openapi", "GET", lambda s: "/api/v1/openapi.json", _row(200, 200, 200, 200, 200, 200, 200), api=True),
+    Probe("api.processes", "GET", lambda s: "/api/v1/processes", _row(401, 200, 200, 200, 200, 200, 200), api=True),
+    Probe("api.start_instance", "POST", lambda s: "/api/v1/processes/pro_maa_16/instances",
+          _row(401, 403, 400, 403, 403, 403, 403), api=True),
+    Probe("api.tasks", "GET", lambda s: "/api/v1/tasks", _row(401, 200, 200, 200, 200, 200, 200), api=True),
+    Probe("api.task", "GET", lambda s: f"/api/v1/tasks/{s.task_id}", _row(401, 404, 200, 200, 200, 200, 403), api=True),
+    Probe("api.claim", "POST", lambda s: f"/api/v1/tasks/{s.task_id}/claim", _row(401, 404, 403, 200, 403, 403, 403),
+          api=True),
+    Probe("api.complete", "POST", lambda s: f"/api/v1/tasks/{s.task_id}/complete",
+          _row(401, 404, 403, 400, 403, 403, 403), api=True),
+    Probe("api.instance", "GET", lambda s: f"/api/v1/instances/{s.instance_id}",
+          _row(401, 404, 200, 200, 200, 200, 403), api=True),
+)
+
+
+def test_every_route_has_an_entry(app: Flask) -> None:
+    routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+              for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}}
+    covered = {(p.endpoint, p.method) for p in PROBES}
+    assert routes - covered == set(), "add these routes to PROBES with the status each person must get"
+    assert covered - routes == set(), "these probes name routes that no longer exist"
+
+
+@pytest.fixture
+def scenario(engine: Engine, db: Database) -> Scenario:
+    view = start(db, "PG-1003")
+    task_id = view.open_tasks[0].id
+    attachment = engine.add_attachment(view.id, "tic.ana", "soporte.txt", "text/plain", b"soporte del pago",
+                                       task_id=task_id)
+    return Scenario(view.id, task_id, attachment.id)
+
+
+def _call(app: Flask, probe: Probe, person: str, scenario: Scenario, db: Database,
+          sign_in: Callable[[str], SignedIn]) -> int:
+    url = probe.url(scenario)
+    if probe.data:
+        probe = replace(probe, data={k: v.replace("{person}", person) if isinstance(v, str) else v
+                                     for k, v in probe.data.items()})
+    if probe.api:
+        headers = {}
+        if person != "anonimo":
+            with db.write() as session:
+                from engine.db import utcnow
+
+                headers["Authorization"] = f"Bearer {create_token(session, person, 'matriz', utcnow())}"
+        client = app.test_client()
+        answer = client.open(url, method=probe.method, headers=headers,
+                             json=probe.data if probe.method == "POST" else None)
+    elif person == "anonimo":
+        answer = app.test_client().open(url, method=probe.method, data=probe.data)
+    else:
+        me = sign_in(person)
+        answer = me.post(url, data=probe.data) if probe.method == "POST" else me.get(url)
+    answer.close()  # static files are streamed from an open file
+    return answer.status_code
+
+
+@pytest.mark.parametrize("probe", PROBES, ids=lambda p: f"{p.method} {p.endpoint}")
+def test_who_gets_what(app: Flask, probe: Probe, scenario: Scenario, db: Database,
+                       sign_in: Callable[[str], SignedIn]) -> None:
+    got = {person: _call(app, probe, person, scenario, db, sign_in) for person in PEOPLE}
+    assert got == probe.expected
