@@ -23,6 +23,7 @@ from sqlalchemy import Table, bindparam, insert, select, update
 from engine.db import Database
 from engine.errors import Conflict, NotFound
 from engine.models import Event, HumanTask, Instance, TaskStatus
+from engine.store import default_business_key
 
 INSTANCE = cast(Table, Instance.__table__)
 TASK = cast(Table, HumanTask.__table__)
@@ -105,7 +106,7 @@ def clone_open_instances(db: Database, template_ids: Sequence[int], count: int, 
                 insert(INSTANCE).returning(INSTANCE.c.id, sort_by_parameter_order=True),
                 [_instance_values(t.instance, state, at) for t, (state, _), at in zip(chosen, states, created,
                                                                                       strict=True)]).scalars().all()
-            keys = [f"{t.instance.process_id.upper()}-{at.year}-{i:06d}" for t, at, i in zip(chosen, created, ids,
+            keys = [default_business_key(t.instance.process_id, at, i) for t, at, i in zip(chosen, created, ids,
                                                                                              strict=True)]
             conn.execute(_SET_KEY, [{"b_id": i, "b_key": k} for i, k in zip(ids, keys, strict=True)])
             task_ids = conn.execute(

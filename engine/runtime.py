@@ -100,7 +100,7 @@ class Engine(WorklistOps, LifecycleOps, PortalOps, NotesOps):
                 "ended_at": None}
             instance = LiveInstance(id=store.insert_instance(session, values), row_version=1, **values)
             if instance.business_key is None:
-                instance.business_key = f"{process_id.upper()}-{now.year}-{instance.id:06d}"
+                instance.business_key = store.default_business_key(process_id, now, instance.id)
             recorder = self._recorder(instance, actor, now, session)
             recorder.event("instance_started", None, deployed.info.process_name, data=clean,
                            version=deployed.info.version)

@@ -240,7 +240,7 @@ def test_console_script(runs: dict[str, Run]) -> None:
     assert header.split() == ["TAREA", "INSTANCIA", "CASO", "ROL", "ASIGNADA", "NOMBRE"]
     task, instance, key, role, assignee, *name = rows[0].split()
     assert (task, instance, role, assignee, " ".join(name)) == ("1", "1", "direccion_tic", "-", "Revisar solicitud")
-    assert key.startswith("PRO_MAA_16-") and key.endswith("-000001")
+    assert key.startswith("PRO-MAA-16-") and key.endswith("-000001")
 
 
 @pytest.mark.parametrize(("name", "message"), [
@@ -311,7 +311,7 @@ def test_start_work_and_show_an_instance(home: Path, setup_runs: dict[str, Run])
     view = started.json()
     assert (view["process_id"], view["model"], view["version"], view["status"], view["initiator"]) == (
         "pro_maa_16", "pro_maa_16", 1, "running", "coord.bogota")
-    assert view["business_key"] == f"PRO_MAA_16-{view['created_at'][:4]}-{view['id']:06d}"
+    assert view["business_key"] == f"PRO-MAA-16-{view['created_at'][:4]}-{view['id']:06d}"
     [task] = view["open_tasks"]
     assert (task["element_id"], task["role"], task["status"], task["assignee"]) == (
         "Activity_revisar_solicitud", "direccion_tic", "open", None)

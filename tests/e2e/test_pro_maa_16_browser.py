@@ -26,9 +26,12 @@ def choose(page: Any, option: str) -> None:
         page.locator("select").filter(has_text=option).first.select_option(label=option)
 
 
-def work_task(page: Any, base: str, username: str, task_name: str, fill: Any, shot: str | None = None) -> None:
+def work_task(page: Any, base: str, username: str, task_name: str, fill: Any, shot: str | None = None,
+              inbox_shot: str | None = None) -> None:
     sign_in(page, base, username)
     page.wait_for_url(re.compile(r".*/bandeja.*"))
+    if inbox_shot:
+        screenshot(page, inbox_shot)
     page.get_by_role("link", name=task_name).first.click()
     page.wait_for_url(re.compile(r".*/tareas/\d+"))
     fill(page)
@@ -59,7 +62,8 @@ def test_pro_maa_16_from_request_to_final_notice(live_server: str, page: Any) ->
         assert "PG-1001" in p.content()  # the context panel shows the payment
         choose(p, "Aprobar")
 
-    work_task(page, base, "tic.ana", "Revisar solicitud", review, shot="03-tarea-revisar-solicitud")
+    work_task(page, base, "tic.ana", "Revisar solicitud", review, shot="03-tarea-revisar-solicitud",
+              inbox_shot="02b-bandeja")
     work_task(page, base, "fact.luis", "Anular factura electrónica",
               lambda p: p.get_by_label("Motivo de la anulación de la factura").fill("Corrección de estimación"))
     work_task(page, base, "tic.ana", "Recibir notificación de anulación de factura",

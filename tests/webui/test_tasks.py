@@ -28,7 +28,7 @@ def test_the_page_shows_task_case_instructions_context_and_form(app: Flask, db: 
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "<h1>Revisar solicitud</h1>" in html
-    assert "PRO_MAA_16-2026-" in html and "PRO-MAA-16 Anulación o reversa de pagos aplicados" in html
+    assert "PRO-MAA-16-2026-" in html and "PRO-MAA-16 Anulación o reversa de pagos aplicados" in html
     assert "<dt>Estado del caso</dt><dd>En curso</dd>" in html and "<dt>Vence</dt>" in html
     assert "<h2>Revisar la solicitud del pago PG-1001</h2>" in html  # Jinja, then Markdown
     assert "<strong>anulación</strong>" in html
