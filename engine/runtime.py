@@ -89,13 +89,12 @@ class Engine(WorklistOps, LifecycleOps, PortalOps, NotesOps):
             if start_role and start_role != REQUESTER_ROLE and start_role not in roles:
                 raise Forbidden(f"Solo el rol «{start_role}» puede iniciar {process_id}.")
             clean = validate_form(model.form(model.start_form), data, model.validator(model.start_form))
-            workflow = BpmnWorkflow(model.spec, model.subprocess_specs, script_engine=self.script_engine)
-            workflow.task_tree.data.update(clean)
-            initial_state = dump_state(workflow)
+            workflow = self._new_workflow(model, clean)
             values: dict[str, Any] = {
                 "process_version_id": version_id, "process_id": process_id, "business_key": business_key,
                 "subject": None,
-                "status": InstanceStatus.RUNNING, "initiator": actor, "state": initial_state,
+                "status": InstanceStatus.RUNNING, "initiator": actor,
+                "state": {},  # written by save() below, in this same transaction
                 "serializer_version": SERIALIZER_VERSION, "steps": 0, "created_at": now, "updated_at": now,
                 "ended_at": None}
             instance = LiveInstance(id=store.insert_instance(session, values), row_version=1, **values)
@@ -108,13 +107,19 @@ class Engine(WorklistOps, LifecycleOps, PortalOps, NotesOps):
                 advance(workflow, recorder)
             except StepError as failure:
                 self._raise_if_input_error(failure)
+                # Kept at its start so a retry runs the failed first steps again: a fresh workflow is that state.
                 failure.retry = {"version_id": version_id, "data": clean, "business_key": instance.business_key,
-                                 "state": initial_state}
+                                 "state": dump_state(self._new_workflow(model, clean))}
                 raise
             self._index_subject(instance, model, workflow, recorder)
             save(session, instance, workflow, recorder, ready_before=set())
         self.live.put(instance.id, instance.row_version, workflow)
         return InstanceView.of(instance, deployed.info, instance.open_tasks)
+
+    def _new_workflow(self, model: CompiledModel, data: dict[str, Any]) -> BpmnWorkflow:
+        workflow = BpmnWorkflow(model.spec, model.subprocess_specs, script_engine=self.script_engine)
+        workflow.task_tree.data.update(data)
+        return workflow
 
     def _complete(self, task_id: int, actor: str, data: dict[str, Any],
                   retrying: tuple[int, str] | None) -> InstanceView:
