@@ -187,7 +187,7 @@ def test_my_tasks_and_one_task_with_its_forms(api: Callable[[str], Api]) -> None
 def test_task_visibility(api: Callable[[str], Api]) -> None:
     task_id = started(api)["open_tasks"][0]["id"]
     outside = error(api("cartera.juan").get(f"/tasks/{task_id}"), 403)
-    assert outside["error"] == f"La tarea {task_id} es del proceso «pro_maa_16», en el que sus roles no participan."
+    assert outside["error"] == f"Su usuario no tiene acceso a la tarea {task_id} (rol «direccion_tic»)."
     requester = api("estudiante.camila")
     assert error(requester.get(f"/tasks/{task_id}"), 404)["error"] == f"No existe la tarea {task_id}."
     assert error(requester.get("/tasks/999999"), 404)["error"] == "No existe la tarea 999999."
