@@ -11,6 +11,7 @@ from cli import render
 from cli.demo import seed_demo
 from cli.output import emit, handled, json_option, parse_json_option
 from cli.wiring import build_engine, demo_model_dirs, initialize, open_database, require_current_schema
+from cli.worker_cmd import worker
 from engine.config import Settings
 from engine.db import utcnow
 from engine.errors import Forbidden
@@ -228,11 +229,14 @@ def token(username: str, name: str, as_json: bool) -> None:
 def serve(host: str, port: int, as_json: bool) -> None:
     from webui.app import create_app
 
-    app = create_app()
+    settings = Settings.from_env()
+    app = create_app(settings, embedded_worker=settings.database_url.startswith("sqlite"))
     url = f"http://{host}:{port}/"
     emit(as_json, {"url": url}, f"cauce escuchando en {url}  (Ctrl+C para detener)")
     app.run(host=host, port=port, debug=False, use_reloader=False)
 
+
+main.add_command(worker)
 
 if __name__ == "__main__":
     main()

@@ -9,10 +9,15 @@ SUPERVISING_ROLES = frozenset({"supervisor", "admin"})
 
 
 def lane_roles(model: CompiledModel) -> frozenset[str]:
-    """The roles named by the lanes of a model's processes (its staff), without the requester's lane."""
-    roles = {getattr(spec, "lane", None) for spec in model.spec.task_specs.values()}
+    """The roles that work a model's instances: lanes holding human tasks, without the requester's lane.
+
+    A lane that only starts the process (PRO-MAA-16's Coordination) is not staff of every instance: each
+    coordinator sees the requests they started, not their colleagues'.
+    """
+    specs = [*model.spec.task_specs.values()]
     for sub in model.subprocess_specs.values():
-        roles |= {getattr(spec, "lane", None) for spec in sub.task_specs.values()}
+        specs.extend(sub.task_specs.values())
+    roles = {getattr(spec, "lane", None) for spec in specs if getattr(spec, "manual", False)}
     return frozenset(r for r in roles if r and r != REQUESTER_ROLE)
 
 

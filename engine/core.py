@@ -43,17 +43,20 @@ class EngineCore:
         if target is None:
             raise NotFound(f"No existe la tarea {task_id}.")
         task, instance = target.task, target.instance
+        if not target.actor_active:
+            raise Forbidden(f"El usuario «{actor}» no existe o está inactivo.")
+        # Who may act is settled before anything about the task is told (its state, who completed it).
+        allowed = actor == instance.initiator if task.role == REQUESTER_ROLE else target.actor_has_role
+        if not allowed:
+            if not target.actor_is_staff:  # a requester learns nothing of tasks that are not theirs
+                raise NotFound(f"No existe la tarea {task_id}.")
+            if task.role == REQUESTER_ROLE:
+                raise Forbidden(f"La tarea {task.id} es del solicitante de su caso.")
+            raise Forbidden(f"La tarea {task.id} es del rol «{task.role}», que {actor} no tiene.")
         if self._lock_rows:  # read again under the instance's row lock: a concurrent step may have closed it
             task = store.load_task(session, task_id) or task
         if task.status != TaskStatus.OPEN:
             raise queries.already_done(task)
-        if not target.actor_active:
-            raise Forbidden(f"El usuario «{actor}» no existe o está inactivo.")
-        if task.role == REQUESTER_ROLE:
-            if actor != instance.initiator:
-                raise Forbidden(f"La tarea {task.id} es del solicitante de la instancia {instance.id}.")
-        elif not target.actor_has_role:
-            raise Forbidden(f"La tarea {task.id} es del rol «{task.role}», que {actor} no tiene.")
         return task, instance
 
     def _live(self, session: Session, instance_id: int) -> LiveInstance:

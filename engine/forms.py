@@ -49,6 +49,16 @@ def _message_of(error: ValidationError) -> str:
     return template.format(value=value)
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def validate_form(schema: dict[str, Any] | None, data: Any,
                   validator: Draft202012Validator | None = None) -> dict[str, Any]:
     """Return the accepted data or raise InvalidData naming every field at fault.
@@ -63,6 +73,8 @@ def validate_form(schema: dict[str, Any] | None, data: Any,
         return {}
     allowed = set(schema.get("properties", {}))
     errors = [FieldError(k, "Campo no permitido en este formulario.") for k in sorted(data) if k not in allowed]
+    # A NUL character cannot be stored in PostgreSQL text and has no business in a form.
+    errors += [FieldError(k, "Contiene caracteres no permitidos.") for k in sorted(data) if _has_nul(data[k])]
     read_only = {k for k, v in schema.get("properties", {}).items() if isinstance(v, dict) and v.get("readOnly")}
     errors += [FieldError(k, "Campo de solo lectura.") for k in sorted(read_only & set(data))]
     validator = validator or Draft202012Validator(schema, format_checker=FormatChecker())

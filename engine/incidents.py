@@ -5,6 +5,7 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +16,9 @@ from engine.models import Event, Incident, Instance, InstanceStatus, ProcessVers
 from engine.state import SERIALIZER_VERSION
 from engine.steps import StepError, StepRecorder
 from engine.store import LiveInstance
+
+if TYPE_CHECKING:
+    from engine.jobs import Job
 
 
 def _describe(cause: BaseException) -> str:
@@ -91,8 +95,29 @@ class IncidentLog:
     def resolve_all_in(self, session: Session, instance: LiveInstance, recorder: StepRecorder) -> None:
         for incident in session.scalars(select(Incident).where(Incident.instance_id == instance.id,
                                                                 Incident.resolved_at.is_(None))):
-            self._resolve(incident, recorder.actor, recorder)
+            if not is_job_incident(incident):  # a dead job is resolved only by running it again
+                self._resolve(incident, recorder.actor, recorder)
         self._leave_error(session, instance)
+
+    def requeue_job(self, incident_id: int, actor: str) -> int:
+        """Retry a dead job's incident: the job gets fresh attempts, due now, and the incident is resolved.
+        Returns the instance id. The worker runs the job; if it dies again, a new incident says so."""
+        from engine.jobs import requeue
+
+        now = self.clock()
+        with self.db.write() as session:
+            incident = session.get(Incident, incident_id)
+            if incident is None or incident.resolved_at is not None:
+                raise Conflict(f"El incidente {incident_id} ya fue resuelto.")
+            job_id = int(incident.retry_data["job_id"])
+            if requeue(session, job_id, now) is None:
+                raise NotFound(f"No existe el trabajo {job_id} del incidente {incident_id}.")
+            incident.resolved_at = now
+            incident.resolved_by = actor
+            session.add(Event(instance_id=incident.instance_id, at=now, actor=actor, kind="incident_resolved",
+                              element_id=incident.element_id,
+                              detail={"incident_id": incident.id, "by": actor, "job_id": job_id, "requeued": True}))
+            return incident.instance_id
 
     def _resolve(self, incident: Incident, by: str, recorder: StepRecorder) -> None:
         incident.resolved_at = recorder.now
@@ -100,9 +125,9 @@ class IncidentLog:
         recorder.event("incident_resolved", incident.element_id, None, incident_id=incident.id, by=by)
 
     def _leave_error(self, session: Session, instance: LiveInstance) -> None:
-        still_open = session.scalars(select(Incident.id).where(
-            Incident.instance_id == instance.id, Incident.resolved_at.is_(None))).first()
-        if instance.status == InstanceStatus.ERROR and still_open is None:
+        still_open = [i for i in session.scalars(select(Incident).where(
+            Incident.instance_id == instance.id, Incident.resolved_at.is_(None))) if not is_job_incident(i)]
+        if instance.status == InstanceStatus.ERROR and not still_open:
             instance.status = InstanceStatus.RUNNING  # save() settles running vs waiting vs completed
 
     def _new(self, instance_id: int, task_id: int | None, actor: str, failure: StepError,
@@ -120,3 +145,25 @@ class IncidentLog:
         session.add(Event(instance_id=instance.id, at=now, actor=actor, kind=kind, element_id=failure.element_id,
                           element_name=failure.element_name, from_status=old.value, to_status="error",
                           detail={"incident_id": incident.id, "error": incident.error, "exception": trace[:2000]}))
+
+
+def is_job_incident(incident: Incident) -> bool:
+    return (incident.retry_data or {}).get("action") == "job"
+
+
+def open_for_job(session: Session, job: Job, error_type: str, error: str, now: datetime) -> Incident:
+    """A job that used up its attempts, recorded on its instance. The instance keeps its status: the job's
+    work (a notice, a timer's follow-up) is what is missing, and "Reintentar" queues it again."""
+    assert job.instance_id is not None
+    payload = job.payload or {}
+    incident = Incident(instance_id=job.instance_id, human_task_id=None, element_id=payload.get("element_id"),
+                        error_type=error_type[:100], error=error, actor=job.locked_by or "worker",
+                        retry_data={"action": "job", "job_id": job.id, "kind": job.kind}, attempts=job.attempts,
+                        created_at=now)
+    session.add(incident)
+    session.flush()
+    session.add(Event(instance_id=job.instance_id, at=now, actor=incident.actor, kind="incident_opened",
+                      element_id=incident.element_id, element_name=None,
+                      detail={"incident_id": incident.id, "error": error, "job_id": job.id, "kind": job.kind,
+                              "attempts": job.attempts}))
+    return incident

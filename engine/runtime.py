@@ -68,8 +68,14 @@ class Engine(WorklistOps, LifecycleOps, PortalOps, NotesOps):
     def retry_incident(self, incident_id: int, actor: str) -> InstanceView:
         """Run a failed step again, as it was first asked for, once its cause has been fixed (supervisors)."""
         self._require_supervisor(actor, "reintentar incidentes")
+        return self.rerun_incident(incident_id, actor)
+
+    def rerun_incident(self, incident_id: int, actor: str) -> InstanceView:
+        """``retry_incident`` without the role check, for the worker's jobs (queued by the engine itself)."""
         incident = self.incidents.get_open(incident_id)
         retry = incident.retry_data
+        if retry.get("action") == "job":  # a dead background job: queue it again for the worker
+            return self.show(self.incidents.requeue_job(incident_id, actor)).instance
         if retry.get("action") == "complete":
             task_id = int(retry["task_id"])
             return self._guarded(task_id, lambda: self._complete(

@@ -13,7 +13,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, bindparam, exists, insert, null, select, update
 from sqlalchemy.orm import Session
 
-from engine.identity import User, UserRole
+from engine.identity import REQUESTER_ROLE, User, UserRole
 from engine.models import Event, HumanTask, Instance, InstanceStatus, ProcessVersion, TaskStatus
 from engine.views import TaskView
 
@@ -85,7 +85,9 @@ _SELECT_STEP = (
            select(_USERS.c.active).where(_USERS.c.username == bindparam("actor")).scalar_subquery()
            .label("actor_active"),
            exists().where(_USER_ROLES.c.username == bindparam("actor"), _USER_ROLES.c.role == TASK.c.role)
-           .label("actor_has_role"))
+           .label("actor_has_role"),
+           exists().where(_USER_ROLES.c.username == bindparam("actor"), _USER_ROLES.c.role != REQUESTER_ROLE)
+           .label("actor_is_staff"))
     .select_from(TASK.join(INSTANCE, INSTANCE.c.id == TASK.c.instance_id))
     .where(TASK.c.id == bindparam("task_id"))
 )
@@ -124,6 +126,7 @@ class StepTarget:
     instance: LiveInstance
     actor_active: bool
     actor_has_role: bool
+    actor_is_staff: bool  # holds a role besides the requester's (decides 403 versus 404 for what is not theirs)
 
 
 def load_step(session: Session, task_id: int, actor: str, lock: bool) -> StepTarget | None:
@@ -133,7 +136,7 @@ def load_step(session: Session, task_id: int, actor: str, lock: bool) -> StepTar
         return None
     values = row._mapping
     instance = LiveInstance(*(values[f"i_{c.name}"] for c in _INSTANCE_COLUMNS))
-    return StepTarget(row, instance, bool(row.actor_active), bool(row.actor_has_role))
+    return StepTarget(row, instance, bool(row.actor_active), bool(row.actor_has_role), bool(row.actor_is_staff))
 
 
 def load_state_of(session: Session, instance: LiveInstance) -> dict[str, Any]:

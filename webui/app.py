@@ -5,27 +5,38 @@ from __future__ import annotations
 import os
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, g, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from engine.config import Settings
 from engine.db import Database, utcnow
 from engine.errors import CauceError, InvalidData
 from engine.runtime import Engine
+from engine.worker import heartbeat_age, start_embedded
 from handlers.errors import HandlerInputError
 from handlers.registry import HANDLERS
 from webui import filters, navigation
 from webui.context import SESSION_COOKIE, current_user
+from webui.converters import IdConverter
 from webui.security import load_user
-from webui.views import account, admin, api, auth, inbox, instances, notices, processes, tasks
+from webui.views import account, admin, api, auth, inbox, incidents, instances, notices, processes, tasks
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+GENERIC_MESSAGES = {
+    400: "La solicitud no es válida.", 401: "Inicie sesión para continuar.", 403: "No tiene permiso para esto.",
+    404: "No existe lo que busca: revise la dirección.", 405: "Esta dirección no admite ese método.",
+    413: "Lo enviado supera el tamaño permitido (10 MiB).", 429: "Demasiadas solicitudes; espere un momento.",
+}
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> Flask:
+def create_app(settings: Settings | None = None, engine: Engine | None = None,
+               embedded_worker: bool = False) -> Flask:
+    """``embedded_worker``: run one background worker thread in this process (SQLite's single-machine setup)."""
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config.update(
@@ -37,10 +48,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         engine = Engine(Database(settings.database_url), _handlers(), input_errors=(HandlerInputError,))
     app.extensions["cauce_engine"] = engine
     app.secret_key = _secret_key(settings)
+    app.url_map.converters["int"] = IdConverter  # before any route is added: every <int:...> is a bounded id
     filters.register(app)
     navigation.register(app)
     for blueprint in (auth.bp, inbox.bp, tasks.bp, processes.bp, instances.bp, admin.bp, api.bp, notices.bp,
-                      account.bp):
+                      account.bp, incidents.bp):
         app.register_blueprint(blueprint)
 
     @app.before_request
@@ -52,11 +64,25 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                 g.user = load_user(session, token, utcnow())
 
     @app.before_request
+    def refuse_nul() -> None:
+        # A NUL character cannot be stored in PostgreSQL text: refuse it at the door, naming where it came.
+        sources = [("(ruta)", request.path), *((k, v) for k, v in request.args.items(multi=True))]
+        if request.method in UNSAFE_METHODS and request.mimetype != "application/json":
+            sources += list(request.form.items(multi=True))
+        for name, value in sources:
+            if "\x00" in name or "\x00" in value:
+                abort(400, description=f"El campo «{name.replace(chr(0), '')}» contiene caracteres no permitidos.")
+
+    @app.before_request
     def check_csrf() -> None:
         if request.method not in UNSAFE_METHODS or request.path.startswith("/api/"):
             return  # the API authenticates with bearer tokens, not cookies
         if request.endpoint == "auth.login_post":
-            return  # no session yet; the form is throttled instead
+            # No session yet to hold a token: refuse sign-ins posted from another site (login CSRF).
+            origin = request.headers.get("Origin") or request.headers.get("Referer")
+            if origin and not _same_site(origin, request.host_url):
+                abort(400, description="El formulario de inicio de sesión debe enviarse desde este sitio.")
+            return
         found = current_user()
         sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token")
         if found is None or not sent or sent != found.csrf_token:
@@ -75,11 +101,21 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     def home() -> Any:
         return redirect(url_for("inbox.index") if current_user() else url_for("auth.login"))
 
+    if embedded_worker:
+        app.extensions["cauce_worker"] = start_embedded(engine)
+
     @app.get("/healthz")
     def healthz() -> Any:
-        with engine.db.read() as session:
-            session.execute(text("SELECT 1"))
-        return jsonify({"status": "ok", "database": engine.db.dialect})
+        """200 with the figures while the database answers (a stale heartbeat is for the monitor to judge)."""
+        try:
+            with engine.db.read() as session:
+                session.execute(text("SELECT 1"))
+            age = heartbeat_age(engine.db)
+        except SQLAlchemyError as exc:
+            return jsonify({"status": "error", "database": engine.db.dialect, "database_ok": False,
+                            "error": type(exc).__name__, "worker_heartbeat_age_seconds": None}), 503
+        return jsonify({"status": "ok", "database": engine.db.dialect, "database_ok": True,
+                        "worker_heartbeat_age_seconds": None if age is None else round(age, 1)})
 
     @app.errorhandler(CauceError)
     def cauce_error(exc: CauceError) -> Any:
@@ -87,7 +123,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:
-        return _error_response(exc.code or 500, exc.description or exc.name, None)
+        code = exc.code or 500
+        message = exc.description or exc.name
+        if message == type(exc).description:  # Werkzeug's own English text: say it in Spanish
+            message = GENERIC_MESSAGES.get(code, "La solicitud no se pudo atender.")
+        return _error_response(code, message, None)
 
     @app.errorhandler(Exception)
     def internal_error(exc: Exception) -> Any:
@@ -104,6 +144,11 @@ def _handlers() -> Any:
 
         return BENCH_HANDLERS
     return HANDLERS
+
+
+def _same_site(origin: str, host_url: str) -> bool:
+    mine, theirs = urlsplit(host_url), urlsplit(origin)
+    return (theirs.scheme, theirs.netloc) == (mine.scheme, mine.netloc)
 
 
 def _secret_key(settings: Settings) -> str:

@@ -48,7 +48,8 @@ def parse_decimal(text: str, money: bool = False) -> Decimal:
         cleaned = cleaned.replace(",", ".") if cleaned.count(",") == 1 else cleaned.replace(",", "")
     elif cleaned.count(".") > 1 or (money and re.fullmatch(r"-?\d{1,3}\.\d{3}", cleaned)):
         cleaned = cleaned.replace(".", "")  # es_CO thousands: 150.000
-    if not re.fullmatch(r"-?\d+(\.\d+)?", cleaned):
+    # 24 digits is more than any amount or count a form holds, and keeps Decimal arithmetic exact.
+    if not re.fullmatch(r"-?\d+(\.\d+)?", cleaned) or len(cleaned.replace("-", "").replace(".", "")) > 24:
         raise ValueError(text)
     try:
         return Decimal(cleaned)

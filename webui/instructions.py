@@ -8,6 +8,7 @@ whatever HTML comes out of Markdown passes through an allow-list before it reach
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 import markdown
@@ -16,7 +17,17 @@ from jinja2 import Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
-_ENVIRONMENT = SandboxedEnvironment(autoescape=True)
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")  # < and > are HTML-escaped
+
+
+def _literal(value: Any) -> Any:
+    """Data values print as text: their Markdown punctuation is escaped, so a value cannot add a link."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return _MARKDOWN_PUNCTUATION.sub(r"\\\1", value)
+    return value
+
+
+_ENVIRONMENT = SandboxedEnvironment(autoescape=True, finalize=_literal)
 ALLOWED_TAGS = {"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "code",
                 "pre", "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td", "span",
                 "del", "sub", "sup"}

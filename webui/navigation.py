@@ -29,6 +29,7 @@ MENU = (
     NavItem("instances.mine", "Mis solicitudes", None),
     NavItem("notices.index", "Avisos", None),
     NavItem("admin.users", "Usuarios y permisos", frozenset({"admin", "tic_nacer"})),
+    NavItem("incidents.index", "Incidentes", frozenset({"supervisor", "admin"})),
     NavItem("account.index", "Mi cuenta", None),
 )
 

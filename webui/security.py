@@ -7,14 +7,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.identity import User, UserRole
 from webui.models import LoginAttempt, WebSession
 
-SESSION_LIFETIME = timedelta(hours=8)
+SESSION_LIFETIME = timedelta(hours=8)  # idle time after which a session ends
+SESSION_MAX_AGE = timedelta(hours=24)  # a session ends this long after sign-in, however busy
 TOUCH_EVERY = timedelta(minutes=5)
 THROTTLE_WINDOW = timedelta(minutes=15)
 THROTTLE_MAX_FAILURES = 5  # per username: guessing one account's password
@@ -33,6 +34,11 @@ class CurrentUser:
     def has_any(self, *roles: str) -> bool:
         return bool(self.roles & set(roles))
 
+    @property
+    def is_staff(self) -> bool:
+        """Holds a role besides the requester's: may read technical details such as incident errors."""
+        return bool(self.roles - {"solicitante"})
+
 
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
@@ -50,6 +56,11 @@ def check_credentials(session: Session, username: str, password: str) -> bool:
 
 
 def throttled(session: Session, username: str, address: str, now: datetime) -> bool:
+    if session.get_bind().dialect.name == "postgresql":
+        # Count and record one attempt at a time per user and per address, or a burst of parallel guesses
+        # would all be counted before any was recorded. (SQLite's BEGIN IMMEDIATE already serializes them.)
+        for key in (f"login:user:{username}", f"login:address:{address}"):
+            session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
     since = now - THROTTLE_WINDOW
     by_user, by_address = session.execute(select(
         func.count().filter(LoginAttempt.username == username),
@@ -77,7 +88,8 @@ def load_user(session: Session, token: str, now: datetime) -> CurrentUser | None
         select(WebSession.username, WebSession.csrf_token, WebSession.last_seen_at, User.display_name, UserRole.role)
         .join(User, User.username == WebSession.username)
         .outerjoin(UserRole, UserRole.username == User.username)
-        .where(WebSession.token_hash == digest(token), WebSession.expires_at > now, User.active.is_(True))
+        .where(WebSession.token_hash == digest(token), WebSession.expires_at > now,
+               WebSession.created_at > now - SESSION_MAX_AGE, User.active.is_(True))
     ).all()
     if not rows:
         return None

@@ -192,7 +192,7 @@ def test_task_visibility(api: Callable[[str], Api]) -> None:
     assert error(requester.get(f"/tasks/{task_id}"), 404)["error"] == f"No existe la tarea {task_id}."
     assert error(requester.get("/tasks/999999"), 404)["error"] == "No existe la tarea 999999."
     assert error(requester.get("/tasks/99999999999999999999999"), 404)["error"] == \
-        "No existe la tarea 99999999999999999999999."
+        "No existe lo que busca: revise la dirección."
     assert api("tic.ana").get("/tasks/abc").status_code == 404
 
 

@@ -170,4 +170,4 @@ def test_a_requester_sees_no_staff_tasks(sign_in: Signer, requests_: list[int]) 
     html = _html(camila.get("/bandeja"))
     assert _rows(html) == [] and _count(html, "mine") == 0 and _count(html, "group") == 0
     assert _rows(_html(camila.get("/bandeja?vista=grupo"))) == []
-    assert camila.post(f"/bandeja/tareas/{requests_[0]}/reclamar").status_code == 403
+    assert camila.post(f"/bandeja/tareas/{requests_[0]}/reclamar").status_code == 404  # not even told it exists

@@ -40,6 +40,9 @@ def login_post() -> Any:
         ok = bool(username) and check_credentials(session, username, password)
         record_attempt(session, username, address, ok, now)
         token = open_session(session, username, now)[0] if ok else None
+        previous = request.cookies.get(SESSION_COOKIE)
+        if ok and previous:
+            close_session(session, previous)  # whoever was signed in on this browser is signed out
     if token is None:
         return render_template("auth/login.html", next=request.form.get("next", ""), username=username,
                                error="Usuario o contraseña incorrectos."), 401

@@ -22,15 +22,22 @@ SORTS = {"creada": Sort.CREATED, "vence": Sort.DUE, "proceso": Sort.PROCESS, "ca
 FILTER_KEYS = ("proceso", "caso", "estudiante", "desde", "hasta", "vencidas", "orden", "dir")
 
 
+MAX_PAGE = 1_000_000
+
+
 def _day(args: MultiDict[str, str], key: str, errors: list[FieldError]) -> date | None:
     raw = (args.get(key) or "").strip()
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         errors.append(FieldError(key, "Fecha no válida; use el formato AAAA-MM-DD."))
         return None
+    if not 1900 <= day.year <= 9000:  # the filter adds a day to its end: keep far from date's limits
+        errors.append(FieldError(key, "La fecha está fuera del rango admitido."))
+        return None
+    return day
 
 
 def _start_of(day: date) -> datetime:
@@ -52,6 +59,8 @@ def parse_query(args: MultiDict[str, str]) -> InboxQuery:
         errors.append(FieldError("dir", "Dirección desconocida; use asc o desc."))
     try:
         page = int(args.get("pagina") or "1")
+        if page > MAX_PAGE:
+            raise ValueError
         if page < 1:
             raise ValueError
     except ValueError:

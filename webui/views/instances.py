@@ -27,6 +27,7 @@ EVENT_LABELS = {
     "incident_retry_failed": "Reintento fallido",
     "incident_resolved": "Incidente resuelto",
     "note_added": "Agregó una nota",
+    "job_run": "Trabajo en segundo plano",
 }
 
 
@@ -50,18 +51,28 @@ def diagram(instance_id: int) -> Any:
 @bp.post("/incidentes/<int:incident_id>/reintentar")
 @roles_required("supervisor", "admin")
 def retry(incident_id: int) -> Any:
+    back_to_board = request.form.get("volver") == "incidentes"  # sent by the "Incidentes" page
     try:
         view = engine().retry_incident(incident_id, user().username)
     except StepFailed as exc:
         flash(f"El reintento volvió a fallar: {exc.error}", "error")
-        return redirect(url_for("instances.show", instance_id=exc.instance_id))
+        return redirect(url_for("incidents.index") if back_to_board
+                        else url_for("instances.show", instance_id=exc.instance_id))
     flash(f"Se reintentó el paso; el caso {view.business_key} quedó «{status_label(view.status)}».", "success")
-    return redirect(url_for("instances.show", instance_id=view.id))
+    return redirect(url_for("incidents.index") if back_to_board else url_for("instances.show", instance_id=view.id))
+
+
+def _page_number(raw: str | None) -> int:
+    """A page number from the query string; anything unusable (letters, "²", huge numbers) means page 1."""
+    try:
+        number = int(raw or "1")
+    except ValueError:
+        return 1
+    return number if 1 <= number <= 1_000_000 else 1
 
 
 @bp.get("/mis-solicitudes")
 @login_required
 def mine() -> Any:
-    number = request.args.get("pagina", "1")
-    page = engine().instances_started_by(user().username, int(number) if number.isdigit() else 1, PER_PAGE)
+    page = engine().instances_started_by(user().username, _page_number(request.args.get("pagina")), PER_PAGE)
     return render_template("instances/mine.html", page=page)

@@ -1,0 +1,51 @@
+"""``cauce worker``: run due jobs (timers, messages, retries, asynchronous service tasks) until stopped."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Any
+
+import click
+
+from cli.output import emit, handled, json_option
+from cli.wiring import build_engine, open_database, require_current_schema
+from engine.config import Settings
+from engine.worker import Worker, default_worker_id
+
+
+@click.command(help="Ejecuta los trabajos pendientes (temporizadores, mensajes, reintentos) hasta que se detenga "
+                    "con Ctrl+C o SIGTERM.")
+@click.option("--once", is_flag=True, help="Una sola pasada: ejecuta lo que esté vencido y termina.")
+@click.option("--poll", "poll_seconds", default=1.0, show_default=True, type=click.FloatRange(min=0.05),
+              help="Segundos de espera cuando no hay trabajo.")
+@json_option
+@handled
+def worker(once: bool, poll_seconds: float, as_json: bool) -> None:
+    db = open_database(Settings.from_env())
+    require_current_schema(db)
+    runner = Worker(build_engine(db), default_worker_id())
+    if once:
+        ran = runner.run_once()
+        emit(as_json, _summary(runner, ran), f"{runner.worker_id}: {ran} trabajo(s) ejecutado(s).")
+        return
+    stop = threading.Event()
+
+    def on_signal(_signum: int, _frame: Any) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, on_signal)
+    if not as_json:
+        click.echo(f"{runner.worker_id} esperando trabajos (cada {poll_seconds:g} s; Ctrl+C para detener)")
+    try:
+        runner.run_forever(stop, poll_seconds)
+    except KeyboardInterrupt:
+        stop.set()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    emit(as_json, _summary(runner, runner.jobs_done), f"{runner.worker_id} detenido: "
+                                                      f"{runner.jobs_done} trabajo(s) ejecutado(s).")
+
+
+def _summary(runner: Worker, ran: int) -> dict[str, Any]:
+    return {"worker_id": runner.worker_id, "jobs_run": ran}
