@@ -144,7 +144,7 @@ def measure_http(instances: int = 100, repeats: int = REPEATS) -> dict[str, Any]
         "requests_per_instance": 3,
         "instances": instances,
         "repeats": repeats,
-        "server": "cauce serve (Flask development server), SQLite file, one connection per request",
+        "server": "cauce serve (gunicorn, 1 process, 4 threads), SQLite file, one connection per request",
     }
 
 

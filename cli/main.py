@@ -10,6 +10,7 @@ import click
 from cli import render
 from cli.demo import seed_demo
 from cli.output import emit, handled, json_option, parse_json_option
+from cli.serve_cmd import serve
 from cli.wiring import build_engine, demo_model_dirs, initialize, open_database, require_current_schema
 from cli.worker_cmd import worker
 from engine.config import Settings
@@ -221,22 +222,8 @@ def token(username: str, name: str, as_json: bool) -> None:
     emit(as_json, {"username": username, "name": name, "token": value}, value)
 
 
-@main.command(help="Ejecuta la aplicación web (servidor de desarrollo) en http://HOST:PORT/.")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@json_option
-@handled
-def serve(host: str, port: int, as_json: bool) -> None:
-    from webui.app import create_app
-
-    settings = Settings.from_env()
-    app = create_app(settings, embedded_worker=settings.database_url.startswith("sqlite"))
-    url = f"http://{host}:{port}/"
-    emit(as_json, {"url": url}, f"cauce escuchando en {url}  (Ctrl+C para detener)")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
-
-
 main.add_command(worker)
+main.add_command(serve)
 
 if __name__ == "__main__":
     main()
