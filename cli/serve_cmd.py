@@ -10,6 +10,7 @@ from gunicorn.app.base import BaseApplication
 
 from cli.output import emit, handled, json_option
 from engine.config import Settings
+from engine.logs import configure_logging
 
 
 def _app() -> Flask:
@@ -44,6 +45,7 @@ class _Gunicorn(BaseApplication):
 @json_option
 @handled
 def serve(host: str, port: int, workers: int, threads: int, dev: bool, as_json: bool) -> None:
+    configure_logging()
     url = f"http://{host}:{port}/"
     emit(as_json, {"url": url, "workers": 1 if dev else workers, "server": "flask-dev" if dev else "gunicorn"},
          f"cauce escuchando en {url}  (Ctrl+C para detener)")

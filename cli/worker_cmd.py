@@ -11,6 +11,7 @@ import click
 from cli.output import emit, handled, json_option
 from cli.wiring import build_engine, open_database, require_current_schema
 from engine.config import Settings
+from engine.logs import configure_logging
 from engine.worker import Worker, default_worker_id
 
 
@@ -29,6 +30,7 @@ def worker(once: bool, poll_seconds: float, as_json: bool) -> None:
         ran = runner.run_once()
         emit(as_json, _summary(runner, ran), f"{runner.worker_id}: {ran} trabajo(s) ejecutado(s).")
         return
+    configure_logging()  # a long-running worker reports each job as a JSON line on stderr
     stop = threading.Event()
 
     def on_signal(_signum: int, _frame: Any) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine.db import Database
 from engine.errors import Conflict, NotFound, StepFailed
+from engine.logs import log
 from engine.models import Event, Incident, Instance, InstanceStatus, ProcessVersion
 from engine.state import SERIALIZER_VERSION
 from engine.steps import StepError, StepRecorder
@@ -52,6 +53,9 @@ class IncidentLog:
                 kind = "incident_opened"
             session.flush()
             self._mark_error(session, instance, actor if not retrying else retrying[1], now, kind, incident, failure)
+            log.warning("step failed: %s", incident.error, extra={
+                "instance_id": instance.id, "task_id": task_id, "element_id": failure.element_id, "actor": actor,
+                "incident_id": incident.id})
             return StepFailed(incident.id, instance.id, failure.element_id, incident.error)
 
     def open_on_start(self, process_id: str, actor: str, failure: StepError) -> StepFailed:
@@ -74,6 +78,9 @@ class IncidentLog:
             session.add(incident)
             session.flush()
             self._mark_error(session, instance, actor, now, "incident_opened", incident, failure)
+            log.warning("first steps failed: %s", incident.error, extra={
+                "instance_id": instance.id, "element_id": failure.element_id, "actor": actor,
+                "incident_id": incident.id})
             return StepFailed(incident.id, instance.id, failure.element_id, incident.error)
 
     def get_open(self, incident_id: int) -> Incident:

@@ -22,6 +22,7 @@ from engine.errors import Conflict, FieldError, Forbidden, InvalidData, ModelInv
 from engine.forms import validate_form
 from engine.identity import REQUESTER_ROLE, known_roles
 from engine.lifecycle import LifecycleOps
+from engine.logs import log
 from engine.models import InstanceStatus, TaskStatus
 from engine.notes import NotesOps
 from engine.portal import PortalOps
@@ -120,6 +121,8 @@ class Engine(WorklistOps, LifecycleOps, PortalOps, NotesOps):
             self._index_subject(instance, model, workflow, recorder)
             save(session, instance, workflow, recorder, ready_before=set())
         self.live.put(instance.id, instance.row_version, workflow)
+        log.info("instance started", extra={"instance_id": instance.id, "process_id": process_id, "actor": actor,
+                                            "status": instance.status.value})
         return InstanceView.of(instance, deployed.info, instance.open_tasks)
 
     def _new_workflow(self, model: CompiledModel, data: dict[str, Any]) -> BpmnWorkflow:
@@ -172,6 +175,8 @@ class Engine(WorklistOps, LifecycleOps, PortalOps, NotesOps):
             self._index_subject(instance, model, workflow, recorder)
             save(session, instance, workflow, recorder, set(ready_before), completed_task_id=task.spiff_task_id)
         self.live.put(instance.id, instance.row_version, workflow)
+        log.info("task completed", extra={"instance_id": instance.id, "task_id": task_id, "actor": actor,
+                                          "element_id": task.element_id, "status": instance.status.value})
         return InstanceView.of(instance, deployed.info, instance.open_tasks)
 
     def _advance_instance(self, instance_id: int, actor: str, incident_id: int) -> InstanceView:

@@ -130,10 +130,12 @@ class Worker:
         except Exception as exc:
             status = jobs.fail(self.db, job, exc, now)
             log.warning("job %s (%s, instance %s) attempt %s failed: %s -> %s", job.id, job.kind, job.instance_id,
-                        job.attempts, jobs.describe(exc), status)
+                        job.attempts, jobs.describe(exc), status,
+                        extra={"job_id": job.id, "job_kind": job.kind, "instance_id": job.instance_id})
             return
         jobs.complete(self.db, job, now)
-        log.info("job %s (%s, instance %s) done", job.id, job.kind, job.instance_id)
+        log.info("job %s (%s, instance %s) done", job.id, job.kind, job.instance_id,
+                 extra={"job_id": job.id, "job_kind": job.kind, "instance_id": job.instance_id})
 
 
 def heartbeat_age(db: Database, now: datetime | None = None) -> float | None:

@@ -78,5 +78,7 @@ def test_worker_runs_until_sigterm(home: Path) -> None:
         if process.poll() is None:
             process.kill()
         db.dispose()
-    assert process.returncode == 0 and err == "", err
+    assert process.returncode == 0, err
+    logged = [json.loads(line) for line in err.splitlines()]  # structured logs: one JSON object per line
+    assert sorted(entry["job_id"] for entry in logged if entry["message"].endswith("done")) == [1, 2]
     assert json.loads(out)["jobs_run"] == 2
