@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import FieldError, Forbidden, InvalidData, NotFound
 from engine.identity import User, UserRole
+from webui.converters import MAX_ID
 from webui.models import ApiToken
 from webui.security import CurrentUser, digest
 
@@ -67,7 +68,7 @@ def create_token(session: Session, username: str, name: str | None, now: datetim
 
 def revoke_token(session: Session, username: str, token_id: int, now: datetime) -> TokenView:
     """Revoke one of ``username``'s tokens (revoking twice changes nothing); others' tokens are not found."""
-    found = session.get(ApiToken, token_id) if 0 < token_id < 2**31 else None
+    found = session.get(ApiToken, token_id) if 0 < token_id <= MAX_ID else None
     if found is None or found.username != username:
         raise NotFound(f"No existe el token {token_id}.")
     if found.revoked_at is None:

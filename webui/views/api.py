@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 
 from engine.db import utcnow
-from engine.errors import FieldError, InvalidData, NotFound
+from engine.errors import FieldError, InvalidData
 from webui import api_reads
 from webui.context import database, engine, user
 from webui.openapi import document
@@ -118,6 +118,4 @@ def complete(task_id: int) -> Any:
 
 @bp.get("/instances/<int:instance_id>")
 def instance(instance_id: int) -> Any:
-    if not 0 < instance_id <= api_reads.MAX_ID:
-        raise NotFound(f"No existe la instancia {instance_id}.")
     return jsonify(engine().instance_page(instance_id, user().username).detail.as_dict())
