@@ -14,6 +14,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from engine.bundle import ModelBundle
 from engine.checks import check_model
 from engine.errors import Problem
+from engine.event_specs import EventSpecs, read_event_specs
 from engine.scripting import Handler
 from engine.xmlsafe import ParsedXml, parse_safely
 
@@ -32,6 +33,7 @@ class CompiledModel:
     start_form: str | None = None
     start_role: str | None = None
     subject_expression: str | None = None
+    events: EventSpecs = field(default_factory=EventSpecs)
     _validators: dict[str, Draft202012Validator] = field(default_factory=dict, repr=False)
 
     def form(self, filename: str | None) -> dict[str, Any] | None:
@@ -86,7 +88,8 @@ def compile_model(
     if check_problems:
         return None, check_problems
     return CompiledModel(bundle, process_id, process_name, spec, subprocess_specs, forms, start_form,
-                         _start_lane(spec), _subject_expression(documents, process_id)), []
+                         _start_lane(spec), _subject_expression(documents, process_id),
+                         read_event_specs(spec, subprocess_specs)), []
 
 
 def _subject_expression(documents: dict[str, ParsedXml], process_id: str) -> str | None:

@@ -6,19 +6,21 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy.orm import Session
 
 from engine import queries, store
 from engine.access import SUPERVISING_ROLES
 from engine.catalog import SpecCache
+from engine.compiler import CompiledModel
 from engine.db import Database, utcnow
-from engine.errors import Forbidden, NotFound
+from engine.errors import FieldError, Forbidden, InvalidData, NotFound
 from engine.identity import REQUESTER_ROLE
 from engine.incidents import IncidentLog
 from engine.live_cache import LiveWorkflowCache
 from engine.models import TaskStatus
-from engine.scripting import CauceScriptEngine, Handler, StepContext
-from engine.steps import StepRecorder
+from engine.scripting import CauceScriptEngine, Handler, StepContext, step_context
+from engine.steps import StepError, StepRecorder, current_data, restore
 from engine.store import LiveInstance
 
 
@@ -86,9 +88,37 @@ class EngineCore:
     def _recorder(self, instance: LiveInstance, actor: str, now: datetime, session: Session) -> StepRecorder:
         ref = f"{instance.process_id}#{instance.id}"
         ctx = StepContext(session=session, actor=actor, initiator=instance.initiator, instance_ref=ref, now=now)
-        return StepRecorder(instance.id, actor, now, ctx)
+        return StepRecorder(instance.id, actor, now, ctx, case_number=instance.business_key)
 
     def _audit(self, session: Session, instance: LiveInstance, actor: str, kind: str, task: Any) -> None:
         recorder = self._recorder(instance, actor, self.clock(), session)
         recorder.event(kind, task.element_id, task.name, task_id=task.id)
         store.insert_events(session, recorder.events)
+
+    def _index_subject(self, instance: LiveInstance, model: CompiledModel, workflow: BpmnWorkflow,
+                       recorder: StepRecorder) -> None:
+        """Evaluate the model's ``subjectExpression`` so inboxes can filter by whom an instance is about."""
+        if not model.subject_expression:
+            return
+        try:
+            with step_context(recorder.ctx):
+                value = self.script_engine.environment.evaluate(model.subject_expression, current_data(workflow))
+        except Exception:  # the data may not hold the subject yet (or no longer); keep what we knew
+            return
+        if value not in (None, ""):
+            instance.subject = str(value)[:100]
+
+    def _workflow(self, session: Session, instance: LiveInstance, model: CompiledModel) -> BpmnWorkflow:
+        """The instance's workflow: from the live cache when it is current, else from its saved state."""
+        cached = self.live.take(instance.id, instance.row_version)
+        if cached is not None:
+            return cached
+        store.load_state_of(session, instance)
+        return restore(instance, model, self.script_engine)
+
+    def _raise_if_input_error(self, failure: StepError) -> None:
+        if isinstance(failure.cause, self.input_errors):
+            field = getattr(failure.cause, "field", None) or failure.element_id or "(proceso)"
+            message = str(getattr(failure.cause, "message", None) or failure.cause)
+            raise InvalidData([FieldError(field, message)],
+                              f"El paso «{failure.element_name or failure.element_id}» rechazó los datos.")

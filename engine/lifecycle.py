@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from engine import queries
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import jobs, messages, queries
 from engine.catalog import Deployed
 from engine.core import EngineCore
 from engine.models import InstanceStatus
@@ -32,5 +37,24 @@ class LifecycleOps(EngineCore):
         with self.db.write() as session:
             instance = self._live(session, instance_id)
             deployed: Deployed = self.specs.get(session, instance.process_version_id)
-            queries.change_status(session, instance, actor, target, self.clock())
+            now = self.clock()
+            queries.change_status(session, instance, actor, target, now)
+            if deployed.model.events.any:
+                self._after_status_change(session, instance.id, instance.status, now)
             return InstanceView.of(instance, deployed.info, queries.open_tasks(session, instance.id))
+
+    @staticmethod
+    def _after_status_change(session: Session, instance_id: int, status: InstanceStatus, now: datetime) -> None:
+        """A resumed instance catches up: timers that fell due while it slept fire now, and messages kept for it
+        are delivered. An ended one waits for nothing more."""
+        if status.is_final:
+            messages.drop_subscriptions(session, instance_id)
+            return
+        if status == InstanceStatus.SUSPENDED:
+            return
+        jobs.enqueue(session, "timer", now, {}, instance_id=instance_id,
+                     dedupe_key=f"timer:{instance_id}:resumed:{now.isoformat()}")
+        waits = session.scalars(select(messages.MessageSubscription)
+                                .where(messages.MessageSubscription.instance_id == instance_id)).all()
+        messages.replace_subscriptions(session, instance_id, [
+            messages.Waiting(w.name, w.correlation_key, w.element_id) for w in waits], now)

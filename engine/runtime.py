@@ -7,36 +7,35 @@ the human-task rows, the audit events and the handlers' ledger writes commit tog
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import queries, store
+from engine import queries, schedule, store
 from engine.catalog import deploy_compiled, validate_paths
 from engine.compiler import CompiledModel
-from engine.errors import Conflict, FieldError, Forbidden, InvalidData, ModelInvalid, NotFound
+from engine.errors import Conflict, Forbidden, ModelInvalid, Problem
+from engine.event_ops import EventOps
 from engine.forms import validate_form
-from engine.identity import REQUESTER_ROLE, known_roles
+from engine.identity import known_roles
 from engine.lifecycle import LifecycleOps
 from engine.logs import log
 from engine.models import InstanceStatus, TaskStatus
 from engine.notes import NotesOps
 from engine.portal import PortalOps
-from engine.scripting import step_context
-from engine.state import SERIALIZER_VERSION, dump_state
-from engine.steps import StepError, StepRecorder, advance, current_data, ready_human_tasks, restore, save
-from engine.store import LiveInstance, StaleInstance
+from engine.steps import StepError, advance, ready_human_tasks, save
+from engine.store import StaleInstance
 from engine.views import DeployResult, InstanceView, ValidationReport
 from engine.worklist import WorklistOps
 
 WORKABLE = (InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.ERROR)
 
 
-class Engine(WorklistOps, LifecycleOps, PortalOps, NotesOps):
+class Engine(EventOps, WorklistOps, LifecycleOps, PortalOps, NotesOps):
     """Deploy models, start instances, complete tasks and retry incidents; the rest comes from the mixins."""
 
     def validate(self, paths: list[Path]) -> list[ValidationReport]:
@@ -54,7 +53,29 @@ class Engine(WorklistOps, LifecycleOps, PortalOps, NotesOps):
             raise ModelInvalid(", ".join(r.model for r in invalid), [p for r in invalid for p in r.problems])
         now = self.clock()
         with self.db.write() as session:
-            return [deploy_compiled(session, compiled, actor, now) for _, compiled in results if compiled]
+            deployed = []
+            for _, compiled in results:
+                if compiled is None:
+                    continue
+                result = deploy_compiled(session, compiled, actor, now)
+                if result.status == "deployed":
+                    self._schedule_timer_start(session, compiled, now)
+                deployed.append(result)
+            return deployed
+
+    def _schedule_timer_start(self, session: Session, compiled: CompiledModel, now: datetime) -> None:
+        """A new version's timer start event replaces the previous version's schedule."""
+        schedule.unschedule(session, compiled.process_id)
+        timer = compiled.events.timer_start
+        if timer is None:
+            return
+        evaluate = self.script_engine.environment.evaluate
+        try:
+            occurrence = schedule.first_occurrence(timer, lambda expr: evaluate(expr, {}), now)
+        except Exception as exc:
+            raise ModelInvalid(compiled.bundle.name, [Problem(
+                compiled.bundle.bpmn_files[0], timer.element_id, None, f"temporizador de inicio: {exc}")]) from exc
+        schedule.schedule(session, compiled.process_id, occurrence)
 
     def start(self, process_id: str, actor: str, data: dict[str, Any] | None = None,
               business_key: str | None = None) -> InstanceView:
@@ -82,53 +103,6 @@ class Engine(WorklistOps, LifecycleOps, PortalOps, NotesOps):
             return self._guarded(task_id, lambda: self._complete(
                 task_id, str(retry["actor"]), dict(retry.get("data") or {}), retrying=(incident_id, actor)))
         return self._advance_instance(incident.instance_id, actor, incident_id)
-
-    def _start(self, process_id: str, actor: str, data: dict[str, Any], business_key: str | None) -> InstanceView:
-        now = self.clock()
-        with self.db.write() as session:
-            roles = self._roles(session, actor)
-            version_id = store.latest_version_id(session, process_id)
-            if version_id is None:
-                raise NotFound(f"No hay ningún proceso desplegado con id «{process_id}».")
-            deployed = self.specs.get(session, version_id)
-            model = deployed.model
-            start_role = model.start_role
-            if start_role and start_role != REQUESTER_ROLE and start_role not in roles:
-                raise Forbidden(f"Solo el rol «{start_role}» puede iniciar {process_id}.")
-            clean = validate_form(model.form(model.start_form), data, model.validator(model.start_form))
-            workflow = self._new_workflow(model, clean)
-            values: dict[str, Any] = {
-                "process_version_id": version_id, "process_id": process_id, "business_key": business_key,
-                "subject": None,
-                "status": InstanceStatus.RUNNING, "initiator": actor,
-                "state": {},  # written by save() below, in this same transaction
-                "serializer_version": SERIALIZER_VERSION, "steps": 0, "created_at": now, "updated_at": now,
-                "ended_at": None}
-            instance = LiveInstance(id=store.insert_instance(session, values), row_version=1, **values)
-            if instance.business_key is None:
-                instance.business_key = store.default_business_key(process_id, now, instance.id)
-            recorder = self._recorder(instance, actor, now, session)
-            recorder.event("instance_started", None, deployed.info.process_name, data=clean,
-                           version=deployed.info.version)
-            try:
-                advance(workflow, recorder)
-            except StepError as failure:
-                self._raise_if_input_error(failure)
-                # Kept at its start so a retry runs the failed first steps again: a fresh workflow is that state.
-                failure.retry = {"version_id": version_id, "data": clean, "business_key": instance.business_key,
-                                 "state": dump_state(self._new_workflow(model, clean))}
-                raise
-            self._index_subject(instance, model, workflow, recorder)
-            save(session, instance, workflow, recorder, ready_before=set())
-        self.live.put(instance.id, instance.row_version, workflow)
-        log.info("instance started", extra={"instance_id": instance.id, "process_id": process_id, "actor": actor,
-                                            "status": instance.status.value})
-        return InstanceView.of(instance, deployed.info, instance.open_tasks)
-
-    def _new_workflow(self, model: CompiledModel, data: dict[str, Any]) -> BpmnWorkflow:
-        workflow = BpmnWorkflow(model.spec, model.subprocess_specs, script_engine=self.script_engine)
-        workflow.task_tree.data.update(data)
-        return workflow
 
     def _complete(self, task_id: int, actor: str, data: dict[str, Any],
                   retrying: tuple[int, str] | None) -> InstanceView:
@@ -162,7 +136,7 @@ class Engine(WorklistOps, LifecycleOps, PortalOps, NotesOps):
                 spiff_task.run()
 
             try:
-                advance(workflow, recorder, first=run_user_task)
+                advance(workflow, recorder, first=run_user_task, events=model.events)
             except StepError as failure:
                 self._raise_if_input_error(failure)
                 failure.instance_id = instance.id
@@ -173,7 +147,8 @@ class Engine(WorklistOps, LifecycleOps, PortalOps, NotesOps):
             elif instance.status == InstanceStatus.ERROR:
                 self.incidents.resolve_all_in(session, instance, recorder)
             self._index_subject(instance, model, workflow, recorder)
-            save(session, instance, workflow, recorder, set(ready_before), completed_task_id=task.spiff_task_id)
+            save(session, instance, workflow, recorder, set(ready_before), completed_task_id=task.spiff_task_id,
+                 events=model.events)
         self.live.put(instance.id, instance.row_version, workflow)
         log.info("task completed", extra={"instance_id": instance.id, "task_id": task_id, "actor": actor,
                                           "element_id": task.element_id, "status": instance.status.value})
@@ -194,7 +169,7 @@ class Engine(WorklistOps, LifecycleOps, PortalOps, NotesOps):
             ready_before = set(ready_human_tasks(workflow))
             recorder = self._recorder(instance, actor, now, session)
             try:
-                advance(workflow, recorder)
+                advance(workflow, recorder, events=deployed.model.events)
             except StepError as failure:
                 self._raise_if_input_error(failure)
                 failure.instance_id = instance_id
@@ -202,7 +177,7 @@ class Engine(WorklistOps, LifecycleOps, PortalOps, NotesOps):
                 raise
             self.incidents.resolve_in(session, instance, (incident_id, actor), recorder)
             self._index_subject(instance, deployed.model, workflow, recorder)
-            save(session, instance, workflow, recorder, ready_before)
+            save(session, instance, workflow, recorder, ready_before, events=deployed.model.events)
         self.live.put(instance.id, instance.row_version, workflow)
         return InstanceView.of(instance, deployed.info, instance.open_tasks)
 
@@ -218,31 +193,3 @@ class Engine(WorklistOps, LifecycleOps, PortalOps, NotesOps):
             if isinstance(exc, OperationalError) and "locked" not in str(exc).lower():
                 raise
             raise Conflict("La instancia cambió mientras se procesaba la tarea; intente de nuevo.") from exc
-
-    def _index_subject(self, instance: LiveInstance, model: CompiledModel, workflow: BpmnWorkflow,
-                       recorder: StepRecorder) -> None:
-        """Evaluate the model's ``subjectExpression`` so inboxes can filter by whom an instance is about."""
-        if not model.subject_expression:
-            return
-        try:
-            with step_context(recorder.ctx):
-                value = self.script_engine.environment.evaluate(model.subject_expression, current_data(workflow))
-        except Exception:  # the data may not hold the subject yet (or no longer); keep what we knew
-            return
-        if value not in (None, ""):
-            instance.subject = str(value)[:100]
-
-    def _workflow(self, session: Session, instance: LiveInstance, model: CompiledModel) -> BpmnWorkflow:
-        """The instance's workflow: from the live cache when it is current, else from its saved state."""
-        cached = self.live.take(instance.id, instance.row_version)
-        if cached is not None:
-            return cached
-        store.load_state_of(session, instance)
-        return restore(instance, model, self.script_engine)
-
-    def _raise_if_input_error(self, failure: StepError) -> None:
-        if isinstance(failure.cause, self.input_errors):
-            field = getattr(failure.cause, "field", None) or failure.element_id or "(proceso)"
-            message = str(getattr(failure.cause, "message", None) or failure.cause)
-            raise InvalidData([FieldError(field, message)],
-                              f"El paso «{failure.element_name or failure.element_id}» rechazó los datos.")

@@ -16,12 +16,16 @@ from sqlalchemy.orm import Session
 from engine import store
 from engine.compiler import CompiledModel
 from engine.durations import parse_duration
+from engine.event_specs import EventSpecs
 from engine.identity import REQUESTER_ROLE
+from engine.messages import Waiting
 from engine.models import InstanceStatus, TaskStatus
 from engine.scripting import CauceScriptEngine, StepContext, step_context, to_json_value
 from engine.state import SERIALIZER_VERSION, dump_state, load_state, prune_history
 from engine.store import LiveInstance
+from engine.timers import engine_time
 from engine.views import TaskView
+from engine.waits import EventExpressionError, Thrown, collect_thrown, sync_waits, waiting_messages
 
 # Prune inside long automatic runs too, so a loop of service or script tasks cannot outgrow the tree.
 PRUNE_EVERY_ENGINE_TASKS = 100
@@ -47,9 +51,13 @@ class StepRecorder:
     actor: str
     now: datetime
     ctx: StepContext
+    case_number: str | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
     current: Task | None = None
     ran: int = 0
+    thrown: list[Thrown] = field(default_factory=list)  # message events thrown in this step, in order
+    waiting: list[Waiting] = field(default_factory=list)  # message events the instance waits at after it
+    step_number: int = 0
 
     def event(self, kind: str, element_id: str | None = None, element_name: str | None = None,
               from_status: str | None = None, to_status: str | None = None, **detail: Any) -> None:
@@ -70,8 +78,10 @@ def element_of(task: Task) -> tuple[str | None, str | None]:
     return getattr(spec, "bpmn_id", None), getattr(spec, "bpmn_name", None) or getattr(spec, "bpmn_id", None)
 
 
-def advance(workflow: BpmnWorkflow, recorder: StepRecorder, first: Callable[[], None] | None = None) -> None:
-    """Run ``first`` (e.g. completing a user task), then every engine task that becomes ready."""
+def advance(workflow: BpmnWorkflow, recorder: StepRecorder, first: Callable[[], None] | None = None,
+            events: EventSpecs | None = None) -> None:
+    """Run ``first`` (e.g. completing a user task), fire the timers that fell due, then every engine task that
+    becomes ready. Timers read the step's clock (``recorder.now``), never the wall clock."""
 
     def will_run(task: Task) -> None:
         recorder.current = task
@@ -85,17 +95,25 @@ def advance(workflow: BpmnWorkflow, recorder: StepRecorder, first: Callable[[], 
                 detail["calls"] = list(recorder.ctx.calls)
             recorder.event("task_run", element_id, name, **detail)
         recorder.ctx.calls.clear()
+        if events is not None and events.throws_messages:
+            collect_thrown(task, events, recorder.case_number, recorder.thrown)
         recorder.current = None
         recorder.ran += 1
         if recorder.ran % PRUNE_EVERY_ENGINE_TASKS == 0:
             prune_history(workflow)
 
-    with step_context(recorder.ctx):
+    with step_context(recorder.ctx), engine_time(recorder.now):
         try:
             if first is not None:
                 first()
+            if events is not None and events.has_timers:
+                workflow.refresh_timers()
             workflow.do_engine_steps(will_complete_task=will_run, did_complete_task=did_run)
+            if events is not None and events.catches_messages:
+                recorder.waiting = waiting_messages(workflow, events, recorder.case_number)
         except Exception as exc:
+            if isinstance(exc, EventExpressionError):
+                recorder.current, exc = exc.task, exc.cause  # type: ignore[assignment]
             cause = recorder.ctx.failure or exc
             element_id, name = element_of(recorder.current) if recorder.current else (None, None)
             raise StepError(cause, element_id, name) from exc
@@ -115,8 +133,9 @@ def ready_human_tasks(workflow: BpmnWorkflow) -> dict[str, Task]:
 
 
 def save(session: Session, instance: LiveInstance, workflow: BpmnWorkflow, recorder: StepRecorder,
-         ready_before: set[str], completed_task_id: str | None = None) -> None:
-    """Prune, persist the state, sync the human-task rows, set the status and write the audit events.
+         ready_before: set[str], completed_task_id: str | None = None, events: EventSpecs | None = None) -> None:
+    """Prune, persist the state, sync the human-task rows, set the status and write the audit events; then
+    what the instance waits for (timers, messages) and the messages it sent.
 
     ``ready_before`` are the human tasks that were ready when the step began (each has an open row).
     """
@@ -148,9 +167,12 @@ def save(session: Session, instance: LiveInstance, workflow: BpmnWorkflow, recor
     instance.state = dump_state(workflow)
     instance.serializer_version = SERIALIZER_VERSION
     instance.steps += 1
+    recorder.step_number = instance.steps
     instance.updated_at = recorder.now
     instance.open_tasks = sorted(still_open, key=lambda t: t.id)
     store.write_instance(session, instance)
+    if events is not None and events.any:
+        sync_waits(session, instance.id, workflow, recorder, events, finished=workflow.is_completed())
     store.insert_events(session, recorder.events)
 
 

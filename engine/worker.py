@@ -23,7 +23,11 @@ from engine import jobs
 from engine.db import Database, utcnow
 from engine.errors import Conflict
 from engine.jobs import WorkerHeartbeat
+from engine.messages import DELIVER_KIND
+from engine.schedule import TIMER_START_KIND
 from engine.scripting import StepContext, to_json_value
+from engine.starts import SYSTEM_ACTOR
+from engine.waits import TIMER_KIND
 
 if TYPE_CHECKING:
     from engine.runtime import Engine
@@ -31,7 +35,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("cauce.worker")
 
 JobHandler = Callable[["Engine", jobs.ClaimedJob], None]
-SYSTEM_ACTOR = "sistema"
 
 
 class LeaseLost(Exception):
@@ -68,9 +71,26 @@ def run_service_task(engine: Engine, job: jobs.ClaimedJob) -> None:
             raise LeaseLost(f"El trabajo {job.id} ya no pertenece a {job.locked_by}.")
 
 
+def run_timer(engine: Engine, job: jobs.ClaimedJob) -> None:
+    """A wake-up at a timer's due time: fire whatever is due on the instance (nothing, if it went away)."""
+    assert job.instance_id is not None, "a timer job belongs to an instance"
+    engine.fire_timers(job.instance_id)
+
+
+def run_timer_start(engine: Engine, job: jobs.ClaimedJob) -> None:
+    engine.start_scheduled(job.payload)
+
+
+def run_deliver_message(engine: Engine, job: jobs.ClaimedJob) -> None:
+    engine.deliver_message(int(job.payload["message_id"]))
+
+
 JOB_HANDLERS: dict[str, JobHandler] = {
     "retry_incident": run_retry_incident,
     "service_task": run_service_task,
+    TIMER_KIND: run_timer,
+    TIMER_START_KIND: run_timer_start,
+    DELIVER_KIND: run_deliver_message,
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, engine_from_config, pool
 
-from engine import identity, jobs, models  # noqa: F401  (registers the tables)
+from engine import identity, jobs, messages, models  # noqa: F401  (registers the tables)
 from engine.db import Base
 from handlers.ledger.models import LedgerBase
 from webui import models as web_models  # noqa: F401  (registers the web tables)

@@ -1,0 +1,166 @@
+"""What the worker asks of the engine: fire an instance's due timers, deliver a message, start a scheduled
+instance; and what anyone may ask: send a message from outside a process. Each is one transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import messages, schedule
+from engine.errors import FieldError, InvalidData, NotFound
+from engine.messages import Message, MessageStatus
+from engine.models import InstanceStatus, ProcessVersion
+from engine.starts import SYSTEM_ACTOR, StartOps
+from engine.steps import advance, ready_human_tasks, save
+from engine.timers import any_due, due_at, timer_tasks
+
+AWAKE = (InstanceStatus.RUNNING, InstanceStatus.WAITING)
+MAX_NAME = 200
+
+
+class EventOps(StartOps):
+    def fire_timers(self, instance_id: int) -> bool:
+        """Run the instance's timers that fell due by now, and what follows them. False: nothing was due (the
+        timer went away with its task, or the instance is suspended, ended or in error)."""
+        now = self.clock()
+        with self.db.write() as session:
+            instance = self._live(session, instance_id)
+            if instance.status not in AWAKE:
+                return False
+            model = self.specs.get(session, instance.process_version_id).model
+            workflow = self._workflow(session, instance, model)
+            if not any_due(workflow, now):
+                self.live.put(instance.id, instance.row_version, workflow)
+                return False
+            ready_before = set(ready_human_tasks(workflow))
+            recorder = self._recorder(instance, SYSTEM_ACTOR, now, session)
+            for task in timer_tasks(workflow):
+                at = due_at(task)
+                if at is not None and at < now:
+                    recorder.event("timer_fired", str(task.task_spec.bpmn_id), task.task_spec.bpmn_name,
+                                   due_at=at.isoformat())
+            advance(workflow, recorder, events=model.events)
+            self._index_subject(instance, model, workflow, recorder)
+            save(session, instance, workflow, recorder, ready_before, events=model.events)
+        self.live.put(instance.id, instance.row_version, workflow)
+        return True
+
+    def send_message(self, name: str, correlation_key: str | None, payload: Any, sender: str,
+                     message_key: str | None = None) -> int | None:
+        """Send a message from outside any process (an API client, another system). The same ``message_key``
+        sent again is dropped (None): a message is delivered once."""
+        problems = []
+        if not name or len(name) > MAX_NAME:
+            problems.append(FieldError("nombre", f"El nombre del mensaje es obligatorio (hasta {MAX_NAME} "
+                                                 "caracteres)."))
+        if correlation_key is not None and len(correlation_key) > MAX_NAME:
+            problems.append(FieldError("clave", f"La clave de correlación admite hasta {MAX_NAME} caracteres."))
+        if message_key is not None and not 0 < len(message_key) <= MAX_NAME:
+            problems.append(FieldError("id", f"El id del mensaje admite de 1 a {MAX_NAME} caracteres."))
+        if problems:
+            raise InvalidData(problems, "El mensaje no es válido.")
+        now = self.clock()
+        with self.db.write() as session:
+            key = message_key or f"external:{sender}:{now.isoformat()}:{name}:{correlation_key}"
+            return messages.send(session, f"api:{key}", name, correlation_key, payload, sender, now)
+
+    def deliver_message(self, message_id: int) -> MessageStatus:
+        """Deliver a stored message: to the instance waiting longest for its name and key, else to a new instance
+        of the process whose start event it is, else keep it as unmatched (reported, delivered later)."""
+        now = self.clock()
+        cache: list[tuple[int, int, BpmnWorkflow]] = []
+        with self.db.write() as session:
+            query = select(Message).where(Message.id == message_id)
+            message = session.scalars(query.with_for_update() if self._lock_rows else query).first()
+            if message is None:
+                raise NotFound(f"No existe el mensaje {message_id}.")
+            if message.status != MessageStatus.PENDING:
+                return message.status
+            subscription = messages.subscriber(session, message.name, message.correlation_key)
+            if subscription is not None:
+                self._deliver_to(session, message, subscription, now, cache)
+            elif not self._start_by_message(session, message, now, cache):
+                message.status = MessageStatus.UNMATCHED
+                message.note = (f"Ninguna instancia espera el mensaje «{message.name}» con la clave "
+                                f"«{message.correlation_key or '(sin clave)'}», ni lo espera un evento de inicio.")
+            status = message.status
+        for instance_id, row_version, workflow in cache:
+            self.live.put(instance_id, row_version, workflow)
+        return status
+
+    def _deliver_to(self, session: Session, message: Message, subscription: messages.MessageSubscription,
+                    now: datetime, cache: list[tuple[int, int, BpmnWorkflow]]) -> None:
+        instance = self._live(session, subscription.instance_id)
+        if instance.status not in AWAKE:
+            message.status = MessageStatus.UNMATCHED
+            message.note = f"La instancia {instance.id} que lo espera está {instance.status.value}."
+            return
+        model = self.specs.get(session, instance.process_version_id).model
+        workflow = self._workflow(session, instance, model)
+        ready_before = set(ready_human_tasks(workflow))
+        recorder = self._recorder(instance, SYSTEM_ACTOR, now, session)
+        waiting = [t for t in workflow.event_manager.tasks.values()
+                   if str(t.task_spec.bpmn_id) == subscription.element_id
+                   and isinstance(t.task_spec.event_definition, MessageEventDefinition)]
+        if not waiting:  # the subscription outlived its wait (should not happen): keep the message
+            message.status = MessageStatus.UNMATCHED
+            message.note = f"La instancia {instance.id} ya no espera en {subscription.element_id}."
+            return
+        definition = waiting[0].task_spec.event_definition
+        recorder.event("message_received", subscription.element_id, message.name, message_id=message.id,
+                       correlation_key=message.correlation_key, sender=message.sender)
+        advance(workflow, recorder, first=lambda: workflow.send_event(BpmnEvent(definition, message.payload)),
+                events=model.events)
+        self._index_subject(instance, model, workflow, recorder)
+        save(session, instance, workflow, recorder, ready_before, events=model.events)
+        self._delivered(message, instance.id, now)
+        cache.append((instance.id, instance.row_version, workflow))
+
+    def _start_by_message(self, session: Session, message: Message, now: datetime,
+                          cache: list[tuple[int, int, BpmnWorkflow]]) -> bool:
+        for process_id in session.scalars(select(ProcessVersion.process_id).distinct()):
+            version_id, deployed = self._latest(session, process_id)
+            if deployed.model.events.message_start != message.name:
+                continue
+
+            def trigger(workflow: BpmnWorkflow) -> None:
+                for task in list(workflow.event_manager.tasks.values()):
+                    definition = task.task_spec.event_definition
+                    if isinstance(task.task_spec, StartEvent) and isinstance(definition, MessageEventDefinition):
+                        workflow.send_event(BpmnEvent(definition, message.payload))
+                        return
+
+            instance, workflow = self._start_in(session, version_id, deployed, SYSTEM_ACTOR, {}, None, now,
+                                                trigger=trigger)
+            self._delivered(message, instance.id, now)
+            cache.append((instance.id, instance.row_version, workflow))
+            return True
+        return False
+
+    @staticmethod
+    def _delivered(message: Message, instance_id: int, now: datetime) -> None:
+        message.status = MessageStatus.DELIVERED
+        message.target_instance_id = instance_id
+        message.delivered_at = now
+        message.note = None
+
+    def start_scheduled(self, payload: dict[str, Any]) -> int | None:
+        """Run one occurrence of a timer start event: start an instance of the process's latest version and
+        schedule the next occurrence, in one transaction. Returns the new instance's id."""
+        now = self.clock()
+        occurrence = schedule.occurrence_of(payload)
+        with self.db.write() as session:
+            version_id, deployed = self._latest(session, str(payload["process_id"]))
+            if deployed.model.events.timer_start is None:  # the latest version dropped its timer
+                return None
+            instance, workflow = self._start_in(session, version_id, deployed, SYSTEM_ACTOR, {}, None, now)
+            schedule.schedule(session, deployed.model.process_id, occurrence.following())
+        self.live.put(instance.id, instance.row_version, workflow)
+        return instance.id

@@ -1,0 +1,80 @@
+"""What a model's events ask of the engine, read once when the model is compiled.
+
+Most models have no timers or messages; their steps then skip every event-related statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent, ThrowingEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.specs.base import TaskSpec
+
+CORRELATION_PROPERTY = "correlationKey"
+# The name a correlation expression may use besides the task data: the instance's case number.
+CASE_NUMBER = "case_number"
+
+
+@dataclass(frozen=True)
+class TimerStart:
+    """A timer start event: instances are started by the scheduler when it falls due."""
+
+    element_id: str
+    kind: str  # "date", "duration" or "cycle"
+    expression: str
+
+
+@dataclass(frozen=True)
+class EventSpecs:
+    has_timers: bool = False
+    catches_messages: bool = False
+    throws_messages: bool = False
+    message_start: str | None = None  # the message name that starts an instance, if the start event has one
+    timer_start: TimerStart | None = None
+    correlation: dict[str, str] = field(default_factory=dict)  # element id -> correlationKey expression
+
+    @property
+    def any(self) -> bool:
+        return self.has_timers or self.catches_messages or self.throws_messages
+
+
+def _all_task_specs(spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec]) -> Iterable[TaskSpec]:
+    yield from spec.task_specs.values()
+    for sub in subprocess_specs.values():
+        yield from sub.task_specs.values()
+
+
+def _timer_kind(definition: TimerEventDefinition) -> str:
+    name = type(definition).__name__
+    return "cycle" if name.startswith("Cycle") else "duration" if name.startswith("Duration") else "date"
+
+
+def read_event_specs(spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec]) -> EventSpecs:
+    has_timers = catches = throws = False
+    correlation: dict[str, str] = {}
+    for task_spec in _all_task_specs(spec, subprocess_specs):
+        definition = getattr(task_spec, "event_definition", None)
+        if isinstance(definition, TimerEventDefinition) and not isinstance(task_spec, StartEvent):
+            has_timers = True
+        if isinstance(definition, MessageEventDefinition):
+            catches = catches or (isinstance(task_spec, CatchingEvent) and not isinstance(task_spec, StartEvent))
+            throws = throws or isinstance(task_spec, ThrowingEvent)
+            properties = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
+            if properties.get(CORRELATION_PROPERTY):
+                correlation[str(task_spec.bpmn_id)] = str(properties[CORRELATION_PROPERTY])
+    message_start: str | None = None
+    timer_start: TimerStart | None = None
+    for task_spec in spec.task_specs.values():
+        if not isinstance(task_spec, StartEvent) or task_spec.bpmn_id is None:
+            continue
+        definition = task_spec.event_definition
+        if isinstance(definition, MessageEventDefinition):
+            message_start = definition.name
+        elif isinstance(definition, TimerEventDefinition):
+            timer_start = TimerStart(str(task_spec.bpmn_id), _timer_kind(definition), str(definition.expression))
+    return EventSpecs(has_timers, catches, throws, message_start, timer_start, correlation)

@@ -1,0 +1,100 @@
+"""Starting instances: by a user (start form, start lane), by a timer start event, or by a message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from sqlalchemy.orm import Session
+
+from engine import store
+from engine.catalog import Deployed
+from engine.compiler import CompiledModel
+from engine.core import EngineCore
+from engine.errors import Forbidden, NotFound
+from engine.forms import validate_form
+from engine.identity import REQUESTER_ROLE
+from engine.logs import log
+from engine.models import InstanceStatus
+from engine.state import SERIALIZER_VERSION, dump_state
+from engine.steps import StepError, advance, save
+from engine.store import LiveInstance
+from engine.timers import timer_tasks
+from engine.views import InstanceView
+
+SYSTEM_ACTOR = "sistema"  # who the engine itself acts as: timers, messages, the scheduler
+
+
+class StartOps(EngineCore):
+    def _start(self, process_id: str, actor: str, data: dict[str, Any], business_key: str | None) -> InstanceView:
+        now = self.clock()
+        with self.db.write() as session:
+            roles = self._roles(session, actor)
+            version_id, deployed = self._latest(session, process_id)
+            start_role = deployed.model.start_role
+            if start_role and start_role != REQUESTER_ROLE and start_role not in roles:
+                raise Forbidden(f"Solo el rol «{start_role}» puede iniciar {process_id}.")
+            model = deployed.model
+            clean = validate_form(model.form(model.start_form), data, model.validator(model.start_form))
+            instance, workflow = self._start_in(session, version_id, deployed, actor, clean, business_key, now)
+        self.live.put(instance.id, instance.row_version, workflow)  # after the commit: never an uncommitted state
+        return InstanceView.of(instance, deployed.info, instance.open_tasks)
+
+    def _latest(self, session: Session, process_id: str) -> tuple[int, Deployed]:
+        version_id = store.latest_version_id(session, process_id)
+        if version_id is None:
+            raise NotFound(f"No hay ningún proceso desplegado con id «{process_id}».")
+        return version_id, self.specs.get(session, version_id)
+
+    def _start_in(self, session: Session, version_id: int, deployed: Deployed, actor: str, clean: dict[str, Any],
+                  business_key: str | None, now: datetime,
+                  trigger: Callable[[BpmnWorkflow], None] | None = None) -> tuple[LiveInstance, BpmnWorkflow]:
+        """Create the instance and run it to its first wait, in the caller's transaction. ``trigger`` is what
+        set it off (a message delivered to its start event); a start event's timer counts as fired, since the
+        scheduler (or the user) starting the instance is that timer."""
+        model = deployed.model
+        workflow = self._new_workflow(model, clean)
+        values: dict[str, Any] = {
+            "process_version_id": version_id, "process_id": model.process_id, "business_key": business_key,
+            "subject": None, "status": InstanceStatus.RUNNING, "initiator": actor,
+            "state": {},  # written by save() below, in this same transaction
+            "serializer_version": SERIALIZER_VERSION, "steps": 0, "created_at": now, "updated_at": now,
+            "ended_at": None}
+        instance = LiveInstance(id=store.insert_instance(session, values), row_version=1, **values)
+        if instance.business_key is None:
+            instance.business_key = store.default_business_key(model.process_id, now, instance.id)
+        recorder = self._recorder(instance, actor, now, session)
+        recorder.event("instance_started", None, deployed.info.process_name, data=clean,
+                       version=deployed.info.version)
+        try:
+            advance(workflow, recorder, events=model.events)
+            if model.events.timer_start is not None or trigger is not None:
+                advance(workflow, recorder, first=lambda: self._set_off(workflow, trigger), events=model.events)
+        except StepError as failure:
+            self._raise_if_input_error(failure)
+            # Kept at its start so a retry runs the failed first steps again: a fresh workflow is that state.
+            failure.retry = {"version_id": version_id, "data": clean, "business_key": instance.business_key,
+                             "state": dump_state(self._new_workflow(model, clean))}
+            raise
+        self._index_subject(instance, model, workflow, recorder)
+        save(session, instance, workflow, recorder, ready_before=set(), events=model.events)
+        log.info("instance started", extra={"instance_id": instance.id, "process_id": model.process_id,
+                                            "actor": actor, "status": instance.status.value})
+        return instance, workflow
+
+    @staticmethod
+    def _set_off(workflow: BpmnWorkflow, trigger: Callable[[BpmnWorkflow], None] | None) -> None:
+        for task in timer_tasks(workflow):
+            if isinstance(task.task_spec, StartEvent):
+                task._set_internal_data(event_fired=True)
+                workflow.refresh_timers()
+        if trigger is not None:
+            trigger(workflow)
+
+    def _new_workflow(self, model: CompiledModel, data: dict[str, Any]) -> BpmnWorkflow:
+        workflow = BpmnWorkflow(model.spec, model.subprocess_specs, script_engine=self.script_engine)
+        workflow.task_tree.data.update(data)
+        return workflow

@@ -1,0 +1,24 @@
+"""A controllable clock and event-model paths shared by the timer and message tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+EVENT_MODELS = Path(__file__).resolve().parent.parent / "data" / "events"
+T0 = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)
+
+
+@dataclass
+class Clock:
+    """The engine's and the worker's clock in a test: time moves only when the test says so."""
+
+    now: datetime = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
