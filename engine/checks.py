@@ -21,6 +21,8 @@ from lxml import etree
 from engine.bundle import ModelBundle
 from engine.durations import parse_duration
 from engine.errors import Problem
+from engine.event_checks import check_correlation, check_message, check_timer
+from engine.event_specs import CASE_NUMBER, CORRELATION_PROPERTY
 from engine.expressions import assigned_names, compile_error, forbidden_syntax, free_names
 from engine.identity import REQUESTER_ROLE
 from engine.scripting import EXTRA_GLOBALS, SAFE_BUILTINS, Handler, handler_parameters
@@ -103,6 +105,13 @@ def _check_document(c: _Checker, file: str, root: etree._Element, process_id: st
                 c.pending_code.append((file, el.get("id", ""), prop.sourceline, subject, "eval"))
         elif kind in ("dataObject", "dataObjectReference"):
             c.variables.update(v for v in (el.get("id"), el.get("name")) if v)
+        elif kind == "timerEventDefinition":
+            check_timer(c, file, el)
+        elif kind == "messageEventDefinition":
+            check_message(c, file, el, root)
+        correlation = _properties(el).get(CORRELATION_PROPERTY)
+        if correlation is not None:
+            check_correlation(c, file, el, correlation[0], correlation[1])
 
 
 def _in_process(el: etree._Element, process_id: str) -> bool:
@@ -238,7 +247,7 @@ def _check_gateway(c: _Checker, file: str, el: etree._Element, root: etree._Elem
 
 
 def _check_code(c: _Checker) -> None:
-    known = c.variables | set(c.handlers) | set(SAFE_BUILTINS) | set(EXTRA_GLOBALS)
+    known = c.variables | set(c.handlers) | set(SAFE_BUILTINS) | set(EXTRA_GLOBALS) | {CASE_NUMBER}
     for file, element_id, line, source, mode in c.pending_code:
         what = "el script" if mode == "exec" else "la expresión"
         if not source:

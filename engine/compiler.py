@@ -14,6 +14,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from engine.bundle import ModelBundle
 from engine.checks import check_model
 from engine.errors import Problem
+from engine.event_checks import dangling_message_refs
 from engine.event_specs import EventSpecs, read_event_specs
 from engine.scripting import Handler
 from engine.xmlsafe import ParsedXml, parse_safely
@@ -63,6 +64,7 @@ def compile_model(
         elif parsed is not None:
             documents[filename] = parsed
             problems.extend(_missing_process_ids(filename, parsed))
+            problems.extend(dangling_message_refs(filename, parsed.root))
     if problems or not documents:
         return None, problems or [Problem(bundle.name, None, None, "el modelo no tiene BPMN")]
 

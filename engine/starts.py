@@ -14,7 +14,7 @@ from engine import store
 from engine.catalog import Deployed
 from engine.compiler import CompiledModel
 from engine.core import EngineCore
-from engine.errors import Forbidden, NotFound
+from engine.errors import Conflict, Forbidden, NotFound
 from engine.forms import validate_form
 from engine.identity import REQUESTER_ROLE
 from engine.logs import log
@@ -38,6 +38,9 @@ class StartOps(EngineCore):
             if start_role and start_role != REQUESTER_ROLE and start_role not in roles:
                 raise Forbidden(f"Solo el rol «{start_role}» puede iniciar {process_id}.")
             model = deployed.model
+            if model.events.message_start is not None:
+                raise Conflict(f"{process_id} se inicia al recibir el mensaje «{model.events.message_start}», "
+                               "no a mano.")
             clean = validate_form(model.form(model.start_form), data, model.validator(model.start_form))
             instance, workflow = self._start_in(session, version_id, deployed, actor, clean, business_key, now)
         self.live.put(instance.id, instance.row_version, workflow)  # after the commit: never an uncommitted state

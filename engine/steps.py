@@ -164,15 +164,17 @@ def save(session: Session, instance: LiveInstance, workflow: BpmnWorkflow, recor
         instance.status = InstanceStatus.RUNNING if still_open else InstanceStatus.WAITING
     if instance.status != old_status:
         recorder.event("status_changed", from_status=old_status.value, to_status=instance.status.value)
+    recorder.step_number = instance.steps + 1
+    # Before the dump: thrown messages leave the workflow's event list here, so no later load sends them again.
+    thrown = workflow.get_events()
+    if events is not None and events.any:
+        sync_waits(session, instance.id, thrown, workflow, recorder, events, finished=workflow.is_completed())
     instance.state = dump_state(workflow)
     instance.serializer_version = SERIALIZER_VERSION
     instance.steps += 1
-    recorder.step_number = instance.steps
     instance.updated_at = recorder.now
     instance.open_tasks = sorted(still_open, key=lambda t: t.id)
     store.write_instance(session, instance)
-    if events is not None and events.any:
-        sync_waits(session, instance.id, workflow, recorder, events, finished=workflow.is_completed())
     store.insert_events(session, recorder.events)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import ThrowingEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -73,8 +74,8 @@ def waiting_messages(workflow: BpmnWorkflow, events: EventSpecs, case_number: st
     return waiting
 
 
-def sync_waits(session: Session, instance_id: int, workflow: BpmnWorkflow, recorder: StepRecorder,
-               events: EventSpecs, finished: bool) -> None:
+def sync_waits(session: Session, instance_id: int, thrown: list[BpmnEvent], workflow: BpmnWorkflow,
+               recorder: StepRecorder, events: EventSpecs, finished: bool) -> None:
     if events.has_timers:
         for due in sorted(next_due_times(workflow)):
             jobs.enqueue(session, TIMER_KIND, due, {}, instance_id=instance_id,
@@ -82,12 +83,12 @@ def sync_waits(session: Session, instance_id: int, workflow: BpmnWorkflow, recor
     if events.catches_messages:
         messages.replace_subscriptions(session, instance_id, [] if finished else recorder.waiting, recorder.now)
     if events.throws_messages:
-        _send_thrown(session, instance_id, workflow, recorder)
+        _send_thrown(session, instance_id, thrown, recorder)
 
 
-def _send_thrown(session: Session, instance_id: int, workflow: BpmnWorkflow, recorder: StepRecorder) -> None:
+def _send_thrown(session: Session, instance_id: int, events: list[BpmnEvent], recorder: StepRecorder) -> None:
     thrown = list(recorder.thrown)
-    for number, event in enumerate(workflow.get_events()):
+    for number, event in enumerate(events):
         definition = event.event_definition
         if not isinstance(definition, MessageEventDefinition):
             continue
