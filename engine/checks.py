@@ -22,7 +22,7 @@ from engine.bundle import ModelBundle
 from engine.durations import parse_duration
 from engine.errors import Problem
 from engine.event_checks import check_correlation, check_message, check_timer
-from engine.event_specs import CASE_NUMBER, CORRELATION_PROPERTY
+from engine.event_specs import ASYNC_PROPERTY, CASE_NUMBER, CORRELATION_PROPERTY
 from engine.expressions import assigned_names, compile_error, forbidden_syntax, free_names
 from engine.identity import REQUESTER_ROLE
 from engine.scripting import EXTRA_GLOBALS, SAFE_BUILTINS, Handler, handler_parameters
@@ -212,6 +212,10 @@ def _check_service_task(c: _Checker, file: str, el: etree._Element) -> None:
     if operator is None:
         c.add(file, el, "la tarea de servicio no declara spiffworkflow:serviceTaskOperator (el handler)")
         return
+    asynchronous = _properties(el).get(ASYNC_PROPERTY)
+    if asynchronous is not None and asynchronous[0].strip().lower() not in ("true", "false"):
+        c.add(file, asynchronous[1], f"{ASYNC_PROPERTY} debe ser «true» o «false», no «{asynchronous[0]}»",
+              el.get("id"))
     name = operator.get("id", "")
     result = operator.get("resultVariable")
     if result:

@@ -5,20 +5,23 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import messages, schedule
 from engine.errors import FieldError, InvalidData, NotFound
+from engine.jobs import Postpone
 from engine.messages import Message, MessageStatus
 from engine.models import InstanceStatus, ProcessVersion
 from engine.starts import SYSTEM_ACTOR, StartOps
-from engine.steps import advance, ready_human_tasks, save
+from engine.steps import advance, element_of, ready_human_tasks, save
 from engine.timers import any_due, due_at, timer_tasks
 
 AWAKE = (InstanceStatus.RUNNING, InstanceStatus.WAITING)
@@ -47,6 +50,39 @@ class EventOps(StartOps):
                     recorder.event("timer_fired", str(task.task_spec.bpmn_id), task.task_spec.bpmn_name,
                                    due_at=at.isoformat())
             advance(workflow, recorder, events=model.events)
+            self._index_subject(instance, model, workflow, recorder)
+            save(session, instance, workflow, recorder, ready_before, events=model.events)
+        self.live.put(instance.id, instance.row_version, workflow)
+        return True
+
+    def run_async_task(self, instance_id: int, spiff_task_id: str) -> bool:
+        """Run an asynchronous service task, then the engine steps after it, in one transaction. False: the task
+        is no longer ready (already run, or cancelled by a boundary event), or the instance ended."""
+        now = self.clock()
+        with self.db.write() as session:
+            instance = self._live(session, instance_id)
+            if instance.status == InstanceStatus.SUSPENDED:
+                raise Postpone(f"La instancia {instance_id} está suspendida.")
+            if instance.status not in (*AWAKE, InstanceStatus.ERROR):
+                return False
+            model = self.specs.get(session, instance.process_version_id).model
+            workflow = self._workflow(session, instance, model)
+            task = workflow.get_task_from_id(UUID(spiff_task_id)) if _is_uuid(spiff_task_id) else None
+            if task is None or task.state != TaskState.READY:
+                self.live.put(instance.id, instance.row_version, workflow)
+                return False
+            ready_before = set(ready_human_tasks(workflow))
+            recorder = self._recorder(instance, SYSTEM_ACTOR, now, session)
+
+            def run_task() -> None:
+                recorder.current = task
+                task.run()
+                element_id, name = element_of(task)
+                recorder.event("task_run", element_id, name, type=type(task.task_spec).__name__,
+                               calls=list(recorder.ctx.calls), asynchronous=True)
+                recorder.ctx.calls.clear()
+
+            advance(workflow, recorder, first=run_task, events=model.events)
             self._index_subject(instance, model, workflow, recorder)
             save(session, instance, workflow, recorder, ready_before, events=model.events)
         self.live.put(instance.id, instance.row_version, workflow)
@@ -164,3 +200,11 @@ class EventOps(StartOps):
             schedule.schedule(session, deployed.model.process_id, occurrence.following())
         self.live.put(instance.id, instance.row_version, workflow)
         return instance.id
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True

@@ -1,4 +1,4 @@
-"""What a model's events ask of the engine, read once when the model is compiled.
+"""What a model's events and asynchronous tasks ask of the engine, read once when the model is compiled.
 
 Most models have no timers or messages; their steps then skip every event-related statement.
 """
@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.specs.base import TaskSpec
 
 CORRELATION_PROPERTY = "correlationKey"
+ASYNC_PROPERTY = "asynchronous"  # on a service task: run by the worker, after the step that reached it commits
 # The name a correlation expression may use besides the task data: the instance's case number.
 CASE_NUMBER = "case_number"
 
@@ -37,10 +38,11 @@ class EventSpecs:
     message_start: str | None = None  # the message name that starts an instance, if the start event has one
     timer_start: TimerStart | None = None
     correlation: dict[str, str] = field(default_factory=dict)  # element id -> correlationKey expression
+    asynchronous: frozenset[str] = frozenset()  # ids of the service tasks the worker runs
 
     @property
     def any(self) -> bool:
-        return self.has_timers or self.catches_messages or self.throws_messages
+        return self.has_timers or self.catches_messages or self.throws_messages or bool(self.asynchronous)
 
 
 def _all_task_specs(spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec]) -> Iterable[TaskSpec]:
@@ -55,9 +57,16 @@ def _timer_kind(definition: TimerEventDefinition) -> str:
 
 
 def read_event_specs(spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec]) -> EventSpecs:
+    """Read the model's events, and mark its asynchronous service tasks manual (the spec is this version's own
+    parse, never shared with another version)."""
     has_timers = catches = throws = False
     correlation: dict[str, str] = {}
+    asynchronous: set[str] = set()
     for task_spec in _all_task_specs(spec, subprocess_specs):
+        if is_asynchronous(task_spec):
+            # A manual task is one do_engine_steps leaves READY: the step stops there and a job runs it.
+            task_spec.manual = True
+            asynchronous.add(str(task_spec.bpmn_id))
         definition = getattr(task_spec, "event_definition", None)
         if isinstance(definition, TimerEventDefinition) and not isinstance(task_spec, StartEvent):
             has_timers = True
@@ -77,4 +86,11 @@ def read_event_specs(spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProc
             message_start = definition.name
         elif isinstance(definition, TimerEventDefinition):
             timer_start = TimerStart(str(task_spec.bpmn_id), _timer_kind(definition), str(definition.expression))
-    return EventSpecs(has_timers, catches, throws, message_start, timer_start, correlation)
+    return EventSpecs(has_timers, catches, throws, message_start, timer_start, correlation, frozenset(asynchronous))
+
+
+def is_asynchronous(task_spec: TaskSpec) -> bool:
+    if type(task_spec).__name__ != "ServiceTask":
+        return False
+    properties = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
+    return str(properties.get(ASYNC_PROPERTY, "")).strip().lower() == "true"

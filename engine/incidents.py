@@ -158,12 +158,14 @@ def is_job_incident(incident: Incident) -> bool:
     return (incident.retry_data or {}).get("action") == "job"
 
 
-def open_for_job(session: Session, job: Job, error_type: str, error: str, now: datetime) -> Incident:
+def open_for_job(session: Session, job: Job, error_type: str, error: str, now: datetime,
+                 element_id: str | None = None) -> Incident:
     """A job that used up its attempts, recorded on its instance. The instance keeps its status: the job's
     work (a notice, a timer's follow-up) is what is missing, and "Reintentar" queues it again."""
     assert job.instance_id is not None
     payload = job.payload or {}
-    incident = Incident(instance_id=job.instance_id, human_task_id=None, element_id=payload.get("element_id"),
+    incident = Incident(instance_id=job.instance_id, human_task_id=None,
+                        element_id=element_id or payload.get("element_id"),
                         error_type=error_type[:100], error=error, actor=job.locked_by or "worker",
                         retry_data={"action": "job", "job_id": job.id, "kind": job.kind}, attempts=job.attempts,
                         created_at=now)

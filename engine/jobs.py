@@ -27,6 +27,15 @@ BACKOFF_BASE_SECONDS = 10
 BACKOFF_CAP = timedelta(hours=1)
 
 
+class Postpone(Exception):
+    """Raised by a job handler whose job cannot run yet (its instance is suspended): due again after ``delay``,
+    without using up an attempt."""
+
+    def __init__(self, reason: str, delay: timedelta = timedelta(minutes=1)) -> None:
+        super().__init__(reason)
+        self.delay = delay
+
+
 class JobStatus(enum.StrEnum):
     PENDING = "pending"
     RUNNING = "running"
@@ -139,6 +148,15 @@ def complete(db: Database, job: ClaimedJob, now: datetime) -> bool:
         return finish_in(session, job, now)
 
 
+def postpone(db: Database, job: ClaimedJob, due_at: datetime, reason: str) -> bool:
+    with db.write() as session:
+        result = session.execute(
+            update(Job).where(Job.id == job.id, Job.status == JobStatus.RUNNING, Job.locked_by == job.locked_by)
+            .values(status=JobStatus.PENDING, due_at=due_at, attempts=Job.attempts - 1, locked_until=None,
+                    last_error=reason))
+        return bool(getattr(result, "rowcount", 0))
+
+
 def backoff(attempts: int) -> timedelta:
     """10 s, 20 s, 40 s... after the 1st, 2nd, 3rd failed attempt, at most an hour."""
     return min(timedelta(seconds=BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0)), BACKOFF_CAP)
@@ -159,11 +177,14 @@ def fail(db: Database, job: ClaimedJob, error: BaseException, now: datetime) -> 
             row.due_at = now + backoff(row.attempts)
             return row.status
         # A failed engine step already opened its own incident on the instance; do not open a second one.
-        _bury(session, row, type(error).__name__, text, now, incident=not isinstance(error, StepFailed))
+        cause = getattr(error, "cause", None) or error  # a failed step names its element and the real error
+        _bury(session, row, type(cause).__name__, text, now, incident=not isinstance(error, StepFailed),
+              element_id=getattr(error, "element_id", None))
         return row.status
 
 
-def _bury(session: Session, row: Job, error_type: str, text: str, now: datetime, incident: bool = True) -> None:
+def _bury(session: Session, row: Job, error_type: str, text: str, now: datetime, incident: bool = True,
+          element_id: str | None = None) -> None:
     from engine.incidents import open_for_job
 
     row.status = JobStatus.DEAD
@@ -171,7 +192,7 @@ def _bury(session: Session, row: Job, error_type: str, text: str, now: datetime,
     row.last_error = text
     row.locked_until = None
     if incident and row.instance_id is not None:
-        open_for_job(session, row, error_type, text, now)
+        open_for_job(session, row, error_type, text, now, element_id)
 
 
 def requeue(session: Session, job_id: int, now: datetime) -> Job | None:

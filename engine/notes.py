@@ -12,12 +12,13 @@ from typing import Any, NoReturn
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import store
+from engine import messages, store
 from engine.access import may_view_instance, may_work_task
 from engine.catalog import Deployed
 from engine.core import EngineCore
 from engine.errors import FieldError, Forbidden, InvalidData, NotFound
 from engine.identity import REQUESTER_ROLE
+from engine.messages import MessageSubscription
 from engine.models import Attachment, HumanTask, Note, TaskStatus
 from engine.steps import restore
 from engine.store import LiveInstance
@@ -35,6 +36,7 @@ from engine.workspace import (
 
 MAX_NOTE_CHARS = 5000
 NOTE_FIELD = "texto"
+NOTE_MESSAGE = "nota_solicitante"  # the message a requester's note becomes for a case that waits for it
 _ATTACHMENT_META = (Attachment.id, Attachment.instance_id, Attachment.task_id, Attachment.filename,
                     Attachment.content_type, Attachment.size, Attachment.sha256, Attachment.uploaded_by,
                     Attachment.at)
@@ -58,11 +60,13 @@ class NotesOps(EngineCore):
         if len(body) > MAX_NOTE_CHARS:
             raise InvalidData([FieldError(NOTE_FIELD, f"Debe tener como máximo {MAX_NOTE_CHARS} caracteres.")])
         with self.db.write() as session:
-            instance, _ = self._note_scope(session, instance_id, actor, task_id)
+            instance, deployed = self._note_scope(session, instance_id, actor, task_id)
             note = Note(instance_id=instance.id, task_id=task_id, author=actor, at=self.clock(), text=body)
             session.add(note)
             session.flush()
             self._note_audit(session, instance, actor, "note_added", note_id=note.id, task_id=task_id, text=body)
+            if actor == instance.initiator and deployed.model.events.catches_messages:
+                self._tell_the_case(session, instance, note)
             return NoteView(note.id, note.instance_id, note.task_id, note.author, note.at, note.text)
 
     def notes_of(self, instance_id: int, viewer: str) -> list[NoteView]:
@@ -148,6 +152,17 @@ class NotesOps(EngineCore):
             if owner != instance_id:
                 raise NotFound(f"No existe la tarea {task_id}.")
         return instance, deployed
+
+    def _tell_the_case(self, session: Session, instance: LiveInstance, note: Note) -> None:
+        """The requester's note reaches the case as a ``nota_solicitante`` message keyed by its case number,
+        when the case waits for one (a model may react to it: answer, reopen a review...)."""
+        waiting = session.scalar(select(MessageSubscription.id).where(
+            MessageSubscription.instance_id == instance.id, MessageSubscription.name == NOTE_MESSAGE,
+            MessageSubscription.correlation_key == instance.business_key).limit(1))
+        if waiting is not None:
+            messages.send(session, f"note:{note.id}", NOTE_MESSAGE, instance.business_key,
+                          {"texto": note.text, "autor": note.author, "nota": note.id}, note.author, note.at,
+                          source_instance_id=instance.id)
 
     @staticmethod
     def _note_deny(roles: set[str], missing: str, forbidden: str) -> NoReturn:

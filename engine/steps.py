@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from engine import store
 from engine.compiler import CompiledModel
 from engine.durations import parse_duration
-from engine.event_specs import EventSpecs
+from engine.event_specs import EventSpecs, is_asynchronous
 from engine.identity import REQUESTER_ROLE
 from engine.messages import Waiting
 from engine.models import InstanceStatus, TaskStatus
@@ -129,7 +129,8 @@ def current_data(workflow: BpmnWorkflow) -> dict[str, Any]:
 
 
 def ready_human_tasks(workflow: BpmnWorkflow) -> dict[str, Task]:
-    return {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    return {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)
+            if not is_asynchronous(t.task_spec)}
 
 
 def save(session: Session, instance: LiveInstance, workflow: BpmnWorkflow, recorder: StepRecorder,

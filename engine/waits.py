@@ -1,4 +1,4 @@
-"""After a step: what the instance now waits for (timers, messages) and the messages it sent.
+"""After a step: what the instance now waits for (timers, messages, asynchronous tasks) and the messages it sent.
 
 Timers become wake-up jobs at their due times; message waits become subscription rows with their correlation
 keys; thrown messages that no task of the same instance caught become stored messages with delivery jobs. All
@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import ThrowingEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 
 from engine import jobs, messages
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from engine.steps import StepRecorder
 
 TIMER_KIND = "timer"
+ASYNC_KIND = "async_task"
 
 
 class EventExpressionError(Exception):
@@ -80,6 +82,12 @@ def sync_waits(session: Session, instance_id: int, thrown: list[BpmnEvent], work
         for due in sorted(next_due_times(workflow)):
             jobs.enqueue(session, TIMER_KIND, due, {}, instance_id=instance_id,
                          dedupe_key=f"timer:{instance_id}:{due.isoformat()}")
+    if events.asynchronous:
+        for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+            element_id = str(task.task_spec.bpmn_id)
+            if element_id in events.asynchronous:
+                jobs.enqueue(session, ASYNC_KIND, recorder.now, {"task_id": str(task.id), "element_id": element_id},
+                             instance_id=instance_id, dedupe_key=f"async:{instance_id}:{task.id}")
     if events.catches_messages:
         messages.replace_subscriptions(session, instance_id, [] if finished else recorder.waiting, recorder.now)
     if events.throws_messages:

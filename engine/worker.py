@@ -27,7 +27,7 @@ from engine.messages import DELIVER_KIND
 from engine.schedule import TIMER_START_KIND
 from engine.scripting import StepContext, to_json_value
 from engine.starts import SYSTEM_ACTOR
-from engine.waits import TIMER_KIND
+from engine.waits import ASYNC_KIND, TIMER_KIND
 
 if TYPE_CHECKING:
     from engine.runtime import Engine
@@ -81,6 +81,12 @@ def run_timer_start(engine: Engine, job: jobs.ClaimedJob) -> None:
     engine.start_scheduled(job.payload)
 
 
+def run_async_task(engine: Engine, job: jobs.ClaimedJob) -> None:
+    """Run an asynchronous service task the step stopped at (payload: task_id, element_id)."""
+    assert job.instance_id is not None, "an asynchronous task belongs to an instance"
+    engine.run_async_task(job.instance_id, str(job.payload["task_id"]))
+
+
 def run_deliver_message(engine: Engine, job: jobs.ClaimedJob) -> None:
     engine.deliver_message(int(job.payload["message_id"]))
 
@@ -91,6 +97,7 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     TIMER_KIND: run_timer,
     TIMER_START_KIND: run_timer_start,
     DELIVER_KIND: run_deliver_message,
+    ASYNC_KIND: run_async_task,
 }
 
 
@@ -147,6 +154,11 @@ class Worker:
             if handler is None:
                 raise LookupError(f"No hay ningún manejador para trabajos de tipo «{job.kind}».")
             handler(self.engine, job)
+        except jobs.Postpone as wait:
+            jobs.postpone(self.db, job, now + wait.delay, str(wait))
+            log.info("job %s (%s, instance %s) postponed: %s", job.id, job.kind, job.instance_id, wait,
+                     extra={"job_id": job.id, "job_kind": job.kind, "instance_id": job.instance_id})
+            return
         except Exception as exc:
             status = jobs.fail(self.db, job, exc, now)
             log.warning("job %s (%s, instance %s) attempt %s failed: %s -> %s", job.id, job.kind, job.instance_id,

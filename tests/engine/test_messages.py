@@ -153,3 +153,22 @@ def test_a_rolled_back_step_sends_no_message(pools: Engine, db: Database, clock:
     assert _messages(db) == []
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(Instance)) == 0
+
+
+def test_a_requesters_note_reaches_the_case_that_waits_for_it(db: Database, demo: dict[str, object],
+                                                             clock: Clock) -> None:
+    engine = Engine(db, BENCH_HANDLERS, input_errors=(HandlerInputError,), clock=clock)
+    engine.deploy([EVENT_MODELS / "espera_nota"], "disenador.eva")
+    case = engine.start("espera_nota", "estudiante.camila", {"asunto": "Mi reintegro"})
+    other = engine.start("espera_nota", "estudiante.camila", {"asunto": "Otra consulta"})
+    engine.add_note(case.id, "estudiante.camila", "Adjunto el soporte del banco")
+    engine.add_note(case.id, "tic.ana", "Nota interna de TIC")  # staff notes stay notes
+    _drain(engine, clock)
+    detail = engine.show(case.id)
+    assert detail.data["nota"]["texto"] == "Adjunto el soporte del banco"
+    assert [e.kind for e in detail.history].count("message_received") == 1
+    assert [t.element_id for t in detail.instance.open_tasks] == ["Activity_revisar"]  # not interrupted
+    assert "message_received" not in [e.kind for e in engine.show(other.id).history]
+    assert _messages(db) == [("nota_solicitante", case.business_key, "delivered", case.id)]
+    engine.add_note(case.id, "estudiante.camila", "Otra nota")  # the boundary event fired: nobody waits now
+    assert len(_messages(db)) == 1
