@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from engine.runtime import Engine
+from engine.worker import Worker
+
 EVENT_MODELS = Path(__file__).resolve().parent.parent / "data" / "events"
 T0 = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)
 
@@ -22,3 +25,12 @@ class Clock:
     def advance(self, **delta: float) -> datetime:
         self.now += timedelta(**delta)
         return self.now
+
+
+def drain(engine: Engine, clock: Clock, name: str = "w1") -> int:
+    """Run a worker on ``clock`` until nothing is due; returns how many jobs ran."""
+    worker = Worker(engine, name, clock=clock)
+    total = 0
+    while ran := worker.run_once():
+        total += ran
+    return total

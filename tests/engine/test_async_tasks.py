@@ -16,9 +16,8 @@ from engine.db import Database
 from engine.jobs import Job, JobStatus
 from engine.models import Incident
 from engine.runtime import Engine
-from engine.worker import Worker
 from handlers.errors import HandlerInputError
-from tests.engine.events_helpers import EVENT_MODELS, Clock
+from tests.engine.events_helpers import EVENT_MODELS, Clock, drain
 
 
 class Flaky:
@@ -56,13 +55,6 @@ def background(db: Database, demo: dict[str, object], clock: Clock, flaky: Flaky
     return engine
 
 
-def _drain(engine: Engine, clock: Clock) -> int:
-    worker = Worker(engine, "w1", clock=clock)
-    total = 0
-    while ran := worker.run_once():
-        total += ran
-    return total
-
 
 def _first_step(engine: Engine) -> int:
     view = engine.start("async_service", "tic.ana")
@@ -75,27 +67,27 @@ def _first_step(engine: Engine) -> int:
 def test_the_worker_runs_the_task_after_the_step_commits(background: Engine, flaky: Flaky, clock: Clock) -> None:
     instance_id = _first_step(background)
     assert flaky.calls == 0
-    assert _drain(background, clock) == 1
+    assert drain(background, clock) == 1
     assert flaky.calls == 1
     detail = background.show(instance_id)
     assert [t.element_id for t in detail.instance.open_tasks] == ["Activity_verificar"]
     assert detail.data["registro"] == {"label": "registro", "actor": "sistema"}
     runs = [e for e in detail.history if e.kind == "task_run" and e.element_id == "Activity_registrar"]
     assert len(runs) == 1 and runs[0].detail["asynchronous"] is True
-    assert _drain(background, clock) == 0  # run once, never again
+    assert drain(background, clock) == 0  # run once, never again
 
 
 def test_a_failing_task_retries_with_backoff_then_succeeds(background: Engine, db: Database, flaky: Flaky,
                                                            clock: Clock) -> None:
     flaky.failures = 2
     instance_id = _first_step(background)
-    assert _drain(background, clock) == 1  # attempt 1 fails: due again in 10 s
+    assert drain(background, clock) == 1  # attempt 1 fails: due again in 10 s
     clock.advance(seconds=9)
-    assert _drain(background, clock) == 0
+    assert drain(background, clock) == 0
     clock.advance(seconds=2)
-    assert _drain(background, clock) == 1  # attempt 2 fails: due again in 20 s
+    assert drain(background, clock) == 1  # attempt 2 fails: due again in 20 s
     clock.advance(seconds=21)
-    assert _drain(background, clock) == 1  # attempt 3 succeeds
+    assert drain(background, clock) == 1  # attempt 3 succeeds
     assert flaky.calls == 3
     assert [t.element_id for t in background.show(instance_id).instance.open_tasks] == ["Activity_verificar"]
     with db.read() as session:
@@ -107,7 +99,7 @@ def test_a_task_that_keeps_failing_becomes_an_incident_and_retry_runs_it_again(
     flaky.failures = 5
     instance_id = _first_step(background)
     for _ in range(5):
-        _drain(background, clock)
+        drain(background, clock)
         clock.advance(hours=1)
     with db.read() as session:
         [job] = session.scalars(select(Job).where(Job.kind == "async_task")).all()
@@ -118,7 +110,7 @@ def test_a_task_that_keeps_failing_becomes_an_incident_and_retry_runs_it_again(
     assert background.show(instance_id).instance.status == "waiting"  # nothing half-done: still before the task
 
     background.retry_incident(incident.id, "supervisor.raul")
-    _drain(background, clock)
+    drain(background, clock)
     assert flaky.calls == 6
     assert [t.element_id for t in background.show(instance_id).instance.open_tasks] == ["Activity_verificar"]
 
@@ -127,13 +119,13 @@ def test_a_suspended_instance_postpones_its_task_without_using_attempts(backgrou
                                                                         flaky: Flaky, clock: Clock) -> None:
     instance_id = _first_step(background)
     background.suspend(instance_id, "supervisor.raul")
-    _drain(background, clock)
+    drain(background, clock)
     assert flaky.calls == 0
     with db.read() as session:
         [job] = session.scalars(select(Job).where(Job.kind == "async_task")).all()
     assert (job.status, job.attempts) == (JobStatus.PENDING, 0)
     background.resume(instance_id, "supervisor.raul")
     clock.advance(minutes=2)
-    _drain(background, clock)
+    drain(background, clock)
     assert flaky.calls == 1
     assert [t.element_id for t in background.show(instance_id).instance.open_tasks] == ["Activity_verificar"]

@@ -13,9 +13,8 @@ from engine.errors import Conflict, InvalidData
 from engine.messages import Message, MessageStatus, MessageSubscription
 from engine.models import Instance
 from engine.runtime import Engine
-from engine.worker import Worker
 from handlers.errors import HandlerInputError
-from tests.engine.events_helpers import EVENT_MODELS, Clock
+from tests.engine.events_helpers import EVENT_MODELS, Clock, drain
 
 
 @pytest.fixture
@@ -29,13 +28,6 @@ def pools(db: Database, demo: dict[str, object], clock: Clock) -> Engine:
     engine.deploy([EVENT_MODELS / "tic_espera_factura", EVENT_MODELS / "facturacion_anula"], "disenador.eva")
     return engine
 
-
-def _drain(engine: Engine, clock: Clock) -> int:
-    worker = Worker(engine, "w1", clock=clock)
-    total = 0
-    while ran := worker.run_once():
-        total += ran
-    return total
 
 
 def _messages(db: Database) -> list[tuple[str, str | None, str, int | None]]:
@@ -54,7 +46,7 @@ def test_a_message_starts_the_billing_pool_and_the_answer_reaches_the_waiting_ti
         pools: Engine, db: Database, clock: Clock) -> None:
     tic = pools.start("tic_espera_factura", "tic.ana", {"numero_factura": "FE-77"})
     assert tic.status == "waiting" and tic.open_tasks == []
-    assert _drain(pools, clock) == 1  # delivers "anular_factura": billing's process starts
+    assert drain(pools, clock) == 1  # delivers "anular_factura": billing's process starts
     [(name, key, status, billing_id)] = _messages(db)
     assert (name, key, status) == ("anular_factura", "FE-77", "delivered")
     assert billing_id is not None and billing_id != tic.id
@@ -64,7 +56,7 @@ def test_a_message_starts_the_billing_pool_and_the_answer_reaches_the_waiting_ti
 
     pools.complete(_billing_task(pools, "FE-77"), "fact.luis", {"motivo": "Pago revertido"})
     assert pools.show(billing_id).instance.status == "completed"
-    _drain(pools, clock)
+    drain(pools, clock)
     assert _messages(db)[1] == ("factura_anulada", "FE-77", "delivered", tic.id)
     detail = pools.show(tic.id)
     assert detail.data["anulacion"] == {"factura": "FE-77", "motivo": "Pago revertido"}
@@ -80,9 +72,9 @@ def test_the_answer_reaches_only_the_instance_waiting_for_that_invoice(pools: En
                                                                       clock: Clock) -> None:
     first = pools.start("tic_espera_factura", "tic.ana", {"numero_factura": "FE-1"})
     second = pools.start("tic_espera_factura", "tic.ana", {"numero_factura": "FE-2"})
-    _drain(pools, clock)
+    drain(pools, clock)
     pools.complete(_billing_task(pools, "FE-2"), "fact.luis", {"motivo": "segunda"})
-    _drain(pools, clock)
+    drain(pools, clock)
     assert [t.element_id for t in pools.show(second.id).instance.open_tasks] == ["Activity_confirmar"]
     assert pools.show(first.id).instance.status == "waiting"  # still waiting for FE-1
     assert pools.show(first.id).instance.open_tasks == []
@@ -92,13 +84,13 @@ def test_a_message_nobody_waits_for_is_kept_reported_and_delivered_once_someone_
         pools: Engine, db: Database, clock: Clock) -> None:
     message_id = pools.send_message("factura_anulada", "FE-9", {"factura": "FE-9", "motivo": "temprano"}, "fact.luis",
                                     message_key="gp-annul-FE-9")
-    _drain(pools, clock)
+    drain(pools, clock)
     with db.read() as session:
         kept = session.get(Message, message_id)
         assert kept is not None and kept.status == MessageStatus.UNMATCHED
         assert "FE-9" in (kept.note or "") and "factura_anulada" in (kept.note or "")
     tic = pools.start("tic_espera_factura", "tic.ana", {"numero_factura": "FE-9"})
-    _drain(pools, clock)  # delivers the request to billing, and the kept answer to the new waiter
+    drain(pools, clock)  # delivers the request to billing, and the kept answer to the new waiter
     with db.read() as session:
         kept = session.get(Message, message_id)
         assert kept is not None and kept.status == MessageStatus.DELIVERED and kept.target_instance_id == tic.id
@@ -107,11 +99,11 @@ def test_a_message_nobody_waits_for_is_kept_reported_and_delivered_once_someone_
 
 def test_a_message_sent_twice_is_delivered_once(pools: Engine, db: Database, clock: Clock) -> None:
     tic = pools.start("tic_espera_factura", "tic.ana", {"numero_factura": "FE-5"})
-    _drain(pools, clock)
+    drain(pools, clock)
     first = pools.send_message("factura_anulada", "FE-5", {"motivo": "uno"}, "fact.luis", message_key="m-5")
     again = pools.send_message("factura_anulada", "FE-5", {"motivo": "dos"}, "fact.luis", message_key="m-5")
     assert first is not None and again is None
-    _drain(pools, clock)
+    drain(pools, clock)
     detail = pools.show(tic.id)
     assert detail.data["anulacion"] == {"motivo": "uno"}
     assert [e.kind for e in detail.history].count("message_received") == 1
@@ -119,13 +111,13 @@ def test_a_message_sent_twice_is_delivered_once(pools: Engine, db: Database, clo
 
 def test_a_message_for_a_suspended_instance_waits_for_its_resume(pools: Engine, db: Database, clock: Clock) -> None:
     tic = pools.start("tic_espera_factura", "tic.ana", {"numero_factura": "FE-3"})
-    _drain(pools, clock)
+    drain(pools, clock)
     pools.suspend(tic.id, "supervisor.raul")
     pools.send_message("factura_anulada", "FE-3", {"motivo": "x"}, "fact.luis", message_key="m-3")
-    _drain(pools, clock)
+    drain(pools, clock)
     assert _messages(db)[-1][2] == "unmatched"
     pools.resume(tic.id, "supervisor.raul")
-    _drain(pools, clock)
+    drain(pools, clock)
     assert _messages(db)[-1][2:] == ("delivered", tic.id)
     assert [t.element_id for t in pools.show(tic.id).instance.open_tasks] == ["Activity_confirmar"]
 
@@ -163,7 +155,7 @@ def test_a_requesters_note_reaches_the_case_that_waits_for_it(db: Database, demo
     other = engine.start("espera_nota", "estudiante.camila", {"asunto": "Otra consulta"})
     engine.add_note(case.id, "estudiante.camila", "Adjunto el soporte del banco")
     engine.add_note(case.id, "tic.ana", "Nota interna de TIC")  # staff notes stay notes
-    _drain(engine, clock)
+    drain(engine, clock)
     detail = engine.show(case.id)
     assert detail.data["nota"]["texto"] == "Adjunto el soporte del banco"
     assert [e.kind for e in detail.history].count("message_received") == 1
