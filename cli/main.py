@@ -101,6 +101,22 @@ def start(process: str, actor: str, data: str, business_key: str | None, as_json
     emit(as_json, view.as_dict(), lambda: render.instance_summary(view))
 
 
+@main.command(name="send", help="Envía el mensaje NOMBRE a la instancia que lo espere con esa clave (lo entrega el "
+                                "trabajador; si nadie lo espera, queda guardado y reportado).")
+@click.argument("name")
+@click.option("--key", "correlation_key", default=None, help="Clave de correlación (p. ej. el número de factura).")
+@click.option("--data", default="{}", help="Contenido del mensaje (JSON).")
+@click.option("--id", "message_key", default=None, help="Id del mensaje: el mismo id enviado de nuevo se descarta.")
+@click.option("--as", "actor", required=True)
+@json_option
+@handled
+def send(name: str, correlation_key: str | None, data: str, message_key: str | None, actor: str,
+         as_json: bool) -> None:
+    message_id = _engine().send_message(name, correlation_key, parse_json_option(as_json, data), actor, message_key)
+    emit(as_json, {"message_id": message_id, "duplicate": message_id is None},
+         f"Mensaje {message_id} en cola de entrega." if message_id else "Ese id ya se había enviado: se descarta.")
+
+
 @main.command(help="Lista las tareas que USER puede trabajar (suyas y de sus grupos).")
 @click.option("--as", "actor", required=True)
 @click.option("--mine", is_flag=True, help="Solo las reclamadas por el usuario.")
