@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -12,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from cli.wiring import close_databases
+from engine.config import Settings
 from engine.errors import CauceError, InvalidData, ModelInvalid
 from handlers.errors import HandlerInputError
 
@@ -73,7 +73,7 @@ def handled(func: F) -> F:
         except (click.ClickException, click.Abort, SystemExit):
             raise
         except Exception as exc:
-            if os.environ.get("CAUCE_DEBUG"):
+            if Settings.from_env().debug:
                 raise
             fail(as_json, f"error interno ({type(exc).__name__}): {exc}".splitlines()[0], 1)
         finally:

@@ -18,7 +18,7 @@ def _app() -> Flask:
 
     settings = Settings.from_env()
     # On the embedded default (SQLite) each app process also runs one worker thread for due jobs.
-    return create_app(settings, embedded_worker=settings.database_url.startswith("sqlite"))
+    return create_app(settings, embedded_worker=settings.runs_embedded_worker)
 
 
 class _Gunicorn(BaseApplication):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -38,7 +37,7 @@ def build_engine(db: Database) -> Engine:
 
 def handler_registry() -> Mapping[str, Callable[..., Any]]:
     """The product's handlers; CAUCE_HANDLERS=bench adds the benchmark's (bench/http_bench.py serves its models)."""
-    if os.environ.get("CAUCE_HANDLERS") == "bench":
+    if Settings.from_env().handler_set == "bench":
         from bench.handlers import BENCH_HANDLERS
 
         return BENCH_HANDLERS
@@ -47,7 +46,7 @@ def handler_registry() -> Mapping[str, Callable[..., Any]]:
 
 def demo_model_dirs(settings: Settings) -> list[Path]:
     """What ``cauce demo`` deploys: processes/, plus bench/models under CAUCE_HANDLERS=bench."""
-    extra = [PROJECT_ROOT / "bench" / "models"] if os.environ.get("CAUCE_HANDLERS") == "bench" else []
+    extra = [PROJECT_ROOT / "bench" / "models"] if settings.handler_set == "bench" else []
     return [settings.processes_dir, *extra]
 
 

@@ -18,12 +18,14 @@ from engine.worker import Worker, default_worker_id
 @click.command(help="Ejecuta los trabajos pendientes (temporizadores, mensajes, reintentos) hasta que se detenga "
                     "con Ctrl+C o SIGTERM.")
 @click.option("--once", is_flag=True, help="Una sola pasada: ejecuta lo que esté vencido y termina.")
-@click.option("--poll", "poll_seconds", default=1.0, show_default=True, type=click.FloatRange(min=0.05),
-              help="Segundos de espera cuando no hay trabajo.")
+@click.option("--poll", "poll_seconds", default=None, type=click.FloatRange(min=0.05),
+              help="Segundos de espera cuando no hay trabajo (por defecto CAUCE_WORKER_POLL, 1).")
 @json_option
 @handled
-def worker(once: bool, poll_seconds: float, as_json: bool) -> None:
-    db = open_database(Settings.from_env())
+def worker(once: bool, poll_seconds: float | None, as_json: bool) -> None:
+    settings = Settings.from_env()
+    poll_seconds = poll_seconds or settings.worker_poll_seconds
+    db = open_database(settings)
     require_current_schema(db)
     runner = Worker(build_engine(db), default_worker_id())
     if once:

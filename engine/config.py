@@ -1,12 +1,35 @@
-"""Every setting in one place, each read from the environment with a default that works out of the box."""
+"""Every setting in one place, each read from the environment with a default that works out of the box.
+
+The README's "Settings" table lists the same variables; ``SETTINGS`` below is the source both follow.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# variable -> what it sets (English, for operators); the order is the README's.
+SETTINGS: dict[str, str] = {
+    "DATABASE_URL": "any SQLAlchemy URL; default: a SQLite file in CAUCE_INSTANCE_DIR",
+    "CAUCE_INSTANCE_DIR": "where the default SQLite file and the generated secret key live",
+    "CAUCE_PROCESSES_DIR": "what `cauce deploy` and `cauce demo` deploy by default",
+    "CAUCE_SECRET_KEY": "signs the flash-message cookie; set the same value on every app process",
+    "CAUCE_SECURE_COOKIES": "1 marks cookies Secure (behind HTTPS)",
+    "CAUCE_EMBEDDED_WORKER": "auto (on for SQLite only), 1 or 0: one job worker thread inside each app process",
+    "CAUCE_WORKER_POLL": "seconds a worker waits when nothing is due",
+    "CAUCE_LOG_FORMAT": "json or text, for `cauce serve` and `cauce worker`",
+    "CAUCE_LOG_LEVEL": "their log level",
+    "CAUCE_HANDLERS": "bench also registers the benchmark's handlers",
+    "CAUCE_DEBUG": "1 shows tracebacks of internal errors on the command line",
+}
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
 @dataclass(frozen=True)
@@ -14,16 +37,46 @@ class Settings:
     database_url: str
     processes_dir: Path
     instance_dir: Path
+    secret_key: str | None = None
+    secure_cookies: bool = False
+    embedded_worker: str = "auto"
+    worker_poll_seconds: float = 1.0
+    log_format: str = "json"
+    log_level: str = "INFO"
+    handler_set: str = "product"
+    debug: bool = False
 
     @classmethod
-    def from_env(cls) -> Settings:
-        instance_dir = Path(os.environ.get("CAUCE_INSTANCE_DIR", PROJECT_ROOT / "instance"))
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        instance_dir = Path(env.get("CAUCE_INSTANCE_DIR", PROJECT_ROOT / "instance"))
         default_url = f"sqlite:///{instance_dir / 'cauce.db'}"
+        try:
+            poll = max(float(env.get("CAUCE_WORKER_POLL", "1.0")), 0.05)
+        except ValueError as exc:
+            raise ValueError(f"CAUCE_WORKER_POLL debe ser un número de segundos, no «{env['CAUCE_WORKER_POLL']}»") \
+                from exc
         return cls(
-            database_url=os.environ.get("DATABASE_URL", default_url),
-            processes_dir=Path(os.environ.get("CAUCE_PROCESSES_DIR", PROJECT_ROOT / "processes")),
+            database_url=env.get("DATABASE_URL", default_url),
+            processes_dir=Path(env.get("CAUCE_PROCESSES_DIR", PROJECT_ROOT / "processes")),
             instance_dir=instance_dir,
+            secret_key=env.get("CAUCE_SECRET_KEY") or None,
+            secure_cookies=env.get("CAUCE_SECURE_COOKIES", "") == "1",
+            embedded_worker=env.get("CAUCE_EMBEDDED_WORKER", "auto").strip().lower() or "auto",
+            worker_poll_seconds=poll,
+            log_format="text" if env.get("CAUCE_LOG_FORMAT", "json").lower() == "text" else "json",
+            log_level=env.get("CAUCE_LOG_LEVEL", "INFO").upper(),
+            handler_set="bench" if env.get("CAUCE_HANDLERS") == "bench" else "product",
+            debug=_flag(env.get("CAUCE_DEBUG")),
         )
+
+    @property
+    def runs_embedded_worker(self) -> bool:
+        """Whether each app process runs a job worker thread: by default only on SQLite, where a separate
+        `cauce worker` would only queue behind the app's writes; on PostgreSQL run `cauce worker` processes."""
+        if self.embedded_worker == "auto":
+            return self.database_url.startswith("sqlite")
+        return _flag(self.embedded_worker)
 
     def ensure_dirs(self) -> None:
         if self.database_url.startswith("sqlite:///"):

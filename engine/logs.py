@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from datetime import UTC, datetime
+
+from engine.config import Settings
 
 CONTEXT_FIELDS = ("instance_id", "task_id", "element_id", "actor", "process_id", "status", "incident_id", "job_id",
                   "job_kind", "duration_ms")
@@ -38,11 +39,12 @@ class JsonFormatter(logging.Formatter):
 def configure_logging() -> None:
     """For the long-running commands (serve, worker): one handler on stderr, JSON unless asked otherwise."""
     handler = logging.StreamHandler(sys.stderr)
-    if os.environ.get("CAUCE_LOG_FORMAT", "json").lower() == "text":
+    settings = Settings.from_env()
+    if settings.log_format == "text":
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     else:
         handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(os.environ.get("CAUCE_LOG_LEVEL", "INFO").upper())
+    root.setLevel(settings.log_level)
     logging.getLogger("SpiffWorkflow").setLevel(logging.WARNING)  # it logs every task state change at INFO

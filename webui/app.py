@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from typing import Any
 from urllib.parse import urlsplit
@@ -41,11 +40,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     app = Flask(__name__)
     app.config.update(
         JSON_AS_ASCII=False, MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
-        CAUCE_SECURE_COOKIES=os.environ.get("CAUCE_SECURE_COOKIES", "") == "1",
+        CAUCE_SECURE_COOKIES=settings.secure_cookies,
     )
     if engine is None:
         settings.ensure_dirs()
-        engine = Engine(Database(settings.database_url), _handlers(), input_errors=(HandlerInputError,))
+        engine = Engine(Database(settings.database_url), _handlers(settings), input_errors=(HandlerInputError,))
     app.extensions["cauce_engine"] = engine
     app.secret_key = _secret_key(settings)
     app.url_map.converters["int"] = IdConverter  # before any route is added: every <int:...> is a bounded id
@@ -137,9 +136,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     return app
 
 
-def _handlers() -> Any:
+def _handlers(settings: Settings) -> Any:
     """The product's handlers; CAUCE_HANDLERS=bench adds the benchmark's (bench/http_bench.py serves its models)."""
-    if os.environ.get("CAUCE_HANDLERS") == "bench":
+    if settings.handler_set == "bench":
         from bench.handlers import BENCH_HANDLERS
 
         return BENCH_HANDLERS
@@ -154,9 +153,8 @@ def _same_site(origin: str, host_url: str) -> bool:
 def _secret_key(settings: Settings) -> str:
     """Signs the flash-message cookie. Several app processes must share it: CAUCE_SECRET_KEY, or a key kept
     in the instance folder (created once, readable by the owner only)."""
-    configured = os.environ.get("CAUCE_SECRET_KEY")
-    if configured:
-        return configured
+    if settings.secret_key:
+        return settings.secret_key
     path = settings.instance_dir / "secret_key"
     try:
         if not path.exists():
