@@ -45,10 +45,11 @@ def worker(once: bool, poll_seconds: float | None, as_json: bool) -> None:
         runner.run_forever(stop, poll_seconds)
     except KeyboardInterrupt:
         stop.set()
+    try:  # a second SIGTERM while stopping only sets the flag again: the summary is still written
+        emit(as_json, _summary(runner, runner.jobs_done), f"{runner.worker_id} detenido: "
+                                                          f"{runner.jobs_done} trabajo(s) ejecutado(s).")
     finally:
         signal.signal(signal.SIGTERM, previous)
-    emit(as_json, _summary(runner, runner.jobs_done), f"{runner.worker_id} detenido: "
-                                                      f"{runner.jobs_done} trabajo(s) ejecutado(s).")
 
 
 def _summary(runner: Worker, ran: int) -> dict[str, Any]:

@@ -19,6 +19,7 @@ SETTINGS: dict[str, str] = {
     "CAUCE_PROCESSES_DIR": "what `cauce deploy` and `cauce demo` deploy by default",
     "CAUCE_SECRET_KEY": "signs the flash-message cookie; set the same value on every app process",
     "CAUCE_SECURE_COOKIES": "1 marks cookies Secure (behind HTTPS)",
+    "CAUCE_PROXY_HOPS": "how many reverse proxies stand in front of the app and may be trusted for X-Forwarded-*",
     "CAUCE_EMBEDDED_WORKER": "auto (on for SQLite only), 1 or 0: one job worker thread inside each app process",
     "CAUCE_WORKER_POLL": "seconds a worker waits when nothing is due",
     "CAUCE_LOG_FORMAT": "json or text, for `cauce serve` and `cauce worker`",
@@ -39,6 +40,7 @@ class Settings:
     instance_dir: Path
     secret_key: str | None = None
     secure_cookies: bool = False
+    proxy_hops: int = 0
     embedded_worker: str = "auto"
     worker_poll_seconds: float = 1.0
     log_format: str = "json"
@@ -56,12 +58,16 @@ class Settings:
         except ValueError as exc:
             raise ValueError(f"CAUCE_WORKER_POLL debe ser un número de segundos, no «{env['CAUCE_WORKER_POLL']}»") \
                 from exc
+        hops = env.get("CAUCE_PROXY_HOPS", "0").strip() or "0"
+        if not hops.isdigit() or int(hops) > 5:
+            raise ValueError(f"CAUCE_PROXY_HOPS debe ser un número de 0 a 5, no «{hops}»")
         return cls(
             database_url=env.get("DATABASE_URL", default_url),
             processes_dir=Path(env.get("CAUCE_PROCESSES_DIR", PROJECT_ROOT / "processes")),
             instance_dir=instance_dir,
             secret_key=env.get("CAUCE_SECRET_KEY") or None,
             secure_cookies=env.get("CAUCE_SECURE_COOKIES", "") == "1",
+            proxy_hops=int(hops),
             embedded_worker=env.get("CAUCE_EMBEDDED_WORKER", "auto").strip().lower() or "auto",
             worker_poll_seconds=poll,
             log_format="text" if env.get("CAUCE_LOG_FORMAT", "json").lower() == "text" else "json",

@@ -15,9 +15,9 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import messages, schedule
+from engine import jobs, messages, schedule
 from engine.errors import FieldError, InvalidData, NotFound
-from engine.jobs import Postpone
+from engine.jobs import ClaimedJob, Postpone
 from engine.messages import Message, MessageStatus
 from engine.models import InstanceStatus, ProcessVersion
 from engine.starts import SYSTEM_ACTOR, StartOps
@@ -187,17 +187,20 @@ class EventOps(StartOps):
         message.delivered_at = now
         message.note = None
 
-    def start_scheduled(self, payload: dict[str, Any]) -> int | None:
-        """Run one occurrence of a timer start event: start an instance of the process's latest version and
-        schedule the next occurrence, in one transaction. Returns the new instance's id."""
+    def start_scheduled(self, job: ClaimedJob) -> int | None:
+        """Run one occurrence of a timer start event: start an instance of the process's latest version,
+        schedule the next occurrence and mark the job done, in one transaction (a rerun after a lost lease
+        finds the job no longer its own and starts nothing). Returns the new instance's id."""
         now = self.clock()
-        occurrence = schedule.occurrence_of(payload)
+        occurrence = schedule.occurrence_of(job.payload)
         with self.db.write() as session:
-            version_id, deployed = self._latest(session, str(payload["process_id"]))
+            version_id, deployed = self._latest(session, str(job.payload["process_id"]))
             if deployed.model.events.timer_start is None:  # the latest version dropped its timer
+                jobs.finish_or_raise(session, job, now)
                 return None
             instance, workflow = self._start_in(session, version_id, deployed, SYSTEM_ACTOR, {}, None, now)
             schedule.schedule(session, deployed.model.process_id, occurrence.following())
+            jobs.finish_or_raise(session, job, now)
         self.live.put(instance.id, instance.row_version, workflow)
         return instance.id
 

@@ -36,6 +36,10 @@ class Postpone(Exception):
         self.delay = delay
 
 
+class LeaseLost(Exception):
+    """Another worker took the job after this one's lease ran out: this run's writes are rolled back."""
+
+
 class JobStatus(enum.StrEnum):
     PENDING = "pending"
     RUNNING = "running"
@@ -141,6 +145,13 @@ def finish_in(session: Session, job: ClaimedJob, now: datetime) -> bool:
         update(Job).where(Job.id == job.id, Job.status == JobStatus.RUNNING, Job.locked_by == job.locked_by)
         .values(status=JobStatus.DONE, finished_at=now, locked_until=None))
     return bool(getattr(result, "rowcount", 0))
+
+
+def finish_or_raise(session: Session, job: ClaimedJob, now: datetime) -> None:
+    """``finish_in``, and roll the caller's transaction back (LeaseLost) when the job is no longer this worker's:
+    for work that must not happen twice, such as starting an instance."""
+    if not finish_in(session, job, now):
+        raise LeaseLost(f"El trabajo {job.id} ya no pertenece a {job.locked_by}.")
 
 
 def complete(db: Database, job: ClaimedJob, now: datetime) -> bool:

@@ -34,11 +34,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("cauce.worker")
 
-JobHandler = Callable[["Engine", jobs.ClaimedJob], None]
-
-
-class LeaseLost(Exception):
-    """Another worker took the job after this one's lease ran out: this run's writes are rolled back."""
+# Returns True when it already marked the job done in its own transaction (jobs.finish_in); else the worker does.
+JobHandler = Callable[["Engine", jobs.ClaimedJob], bool | None]
 
 
 def run_retry_incident(engine: Engine, job: jobs.ClaimedJob) -> None:
@@ -49,7 +46,7 @@ def run_retry_incident(engine: Engine, job: jobs.ClaimedJob) -> None:
         log.info("job %s: incident %s already resolved", job.id, job.payload["incident_id"])
 
 
-def run_service_task(engine: Engine, job: jobs.ClaimedJob) -> None:
+def run_service_task(engine: Engine, job: jobs.ClaimedJob) -> bool:
     """Call a registered handler (payload: handler, params) in one transaction with the job's completion."""
     name = str(job.payload["handler"])
     params = dict(job.payload.get("params") or {})
@@ -67,8 +64,8 @@ def run_service_task(engine: Engine, job: jobs.ClaimedJob) -> None:
                               element_id=job.payload.get("element_id"), element_name=name,
                               detail={"job_id": job.id, "handler": name, "params": to_json_value(params),
                                       "result": result}))
-        if not jobs.finish_in(session, job, now):
-            raise LeaseLost(f"El trabajo {job.id} ya no pertenece a {job.locked_by}.")
+        jobs.finish_or_raise(session, job, now)
+    return True
 
 
 def run_timer(engine: Engine, job: jobs.ClaimedJob) -> None:
@@ -77,8 +74,10 @@ def run_timer(engine: Engine, job: jobs.ClaimedJob) -> None:
     engine.fire_timers(job.instance_id)
 
 
-def run_timer_start(engine: Engine, job: jobs.ClaimedJob) -> None:
-    engine.start_scheduled(job.payload)
+def run_timer_start(engine: Engine, job: jobs.ClaimedJob) -> bool:
+    """Start one scheduled instance; the job is marked done in that same transaction, so it never starts twice."""
+    engine.start_scheduled(job)
+    return True
 
 
 def run_async_task(engine: Engine, job: jobs.ClaimedJob) -> None:
@@ -153,7 +152,7 @@ class Worker:
         try:
             if handler is None:
                 raise LookupError(f"No hay ningún manejador para trabajos de tipo «{job.kind}».")
-            handler(self.engine, job)
+            finished = handler(self.engine, job)
         except jobs.Postpone as wait:
             jobs.postpone(self.db, job, now + wait.delay, str(wait))
             log.info("job %s (%s, instance %s) postponed: %s", job.id, job.kind, job.instance_id, wait,
@@ -165,7 +164,8 @@ class Worker:
                         job.attempts, jobs.describe(exc), status,
                         extra={"job_id": job.id, "job_kind": job.kind, "instance_id": job.instance_id})
             return
-        jobs.complete(self.db, job, now)
+        if not finished:
+            jobs.complete(self.db, job, now)
         log.info("job %s (%s, instance %s) done", job.id, job.kind, job.instance_id,
                  extra={"job_id": job.id, "job_kind": job.kind, "instance_id": job.instance_id})
 

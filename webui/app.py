@@ -10,6 +10,7 @@ from flask import Flask, Response, abort, g, jsonify, redirect, render_template,
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.config import Settings
 from engine.db import Database, utcnow
@@ -38,6 +39,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     """``embedded_worker``: run one background worker thread in this process (SQLite's single-machine setup)."""
     settings = settings or Settings.from_env()
     app = Flask(__name__)
+    if settings.proxy_hops:
+        # Behind N trusted proxies the client's address and scheme come from their X-Forwarded-* headers: the
+        # sign-in throttle then counts per client, and the same-site check sees https.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops,  # type: ignore[method-assign]
+                                x_host=settings.proxy_hops)
     app.config.update(
         JSON_AS_ASCII=False, MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
         CAUCE_SECURE_COOKIES=settings.secure_cookies,
@@ -101,7 +107,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
         return redirect(url_for("inbox.index") if current_user() else url_for("auth.login"))
 
     if embedded_worker:
-        app.extensions["cauce_worker"] = start_embedded(engine)
+        app.extensions["cauce_worker"] = start_embedded(engine, settings.worker_poll_seconds)
 
     @app.get("/healthz")
     def healthz() -> Any:

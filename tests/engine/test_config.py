@@ -40,3 +40,10 @@ def test_every_variable_the_code_reads_is_listed_once_and_in_the_readme() -> Non
     assert [name for name in SETTINGS if f"`{name}`" not in readme] == []
     config = Path(PROJECT_ROOT / "engine" / "config.py").read_text(encoding="utf-8")
     assert set(re.findall(r'env(?:\.get\(|\[)"([A-Z_]+)"', config)) == set(SETTINGS)
+
+
+def test_proxy_hops_are_a_small_number() -> None:
+    assert Settings.from_env({"CAUCE_PROXY_HOPS": "1"}).proxy_hops == 1
+    for bad in ("many", "-1", "9"):
+        with pytest.raises(ValueError, match="CAUCE_PROXY_HOPS"):
+            Settings.from_env({"CAUCE_PROXY_HOPS": bad})

@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import func, select
 
 from bench.handlers import BENCH_HANDLERS
+from engine import jobs
 from engine.db import Database
 from engine.jobs import Job, JobStatus
 from engine.models import Event, HumanTask, Instance
 from engine.runtime import Engine
-from engine.worker import Worker
+from engine.worker import Worker, run_timer_start
 from handlers.errors import HandlerInputError
 from tests.engine.events_helpers import EVENT_MODELS, T0, Clock
 
@@ -205,3 +206,17 @@ def test_timer_steps_write_their_audit_with_the_step_clock(timed: Engine, db: Da
     assert fired.at == clock.now and fired.actor == "sistema"
     assert fired.detail["due_at"] == (T0 + DAY).isoformat()
     assert reminder_open == 1
+
+
+def test_a_timer_start_run_again_after_its_lease_lapsed_starts_nothing_twice(timed: Engine, db: Database,
+                                                                              clock: Clock) -> None:
+    timed.deploy([EVENT_MODELS / "corte_diario"], "disenador.eva")
+    clock.now = datetime.fromisoformat("2026-03-03T08:00:01+00:00")
+    [slow] = jobs.claim(db, "slow-worker", clock.now, lease=timedelta(seconds=1))  # then it stalls
+    clock.advance(seconds=5)
+    assert Worker(timed, "fast-worker", clock=clock).run_once() == 1  # the lease lapsed: it runs the occurrence
+    with pytest.raises(jobs.LeaseLost):
+        run_timer_start(timed, slow)  # the stalled worker wakes up: its transaction is rolled back
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(Instance)
+                              .where(Instance.process_id == "corte_diario")) == 1
