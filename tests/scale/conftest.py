@@ -1,7 +1,7 @@
 """Fixtures of the scale-out tests: a fresh PostgreSQL database (the test is skipped without CAUCE_TEST_PG_URL)
-or a SQLite file, each migrated and seeded like ``CAUCE_HANDLERS=bench cauce demo`` (bench/worker_bench.prepare).
+or a SQLite file, each migrated and seeded like ``CAUCE_HANDLERS=bench cauce demo`` (bench/fleet.prepare).
 
-The OS processes these tests start go through ``bench.worker_bench.children``: stdout and stderr in files, every
+The OS processes these tests start go through ``bench.fleet.children``: stdout and stderr in files, every
 wait bounded, and whatever is still running at the end of the block killed."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.worker_bench import fresh_postgres_database, prepare
+from bench.fleet import fresh_postgres_database, prepare
 from engine.db import Database
 from engine.runtime import Engine
 

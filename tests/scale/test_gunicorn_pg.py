@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bench.worker_bench import api_call, cauce_env, children, free_port, start_simple, wait_healthy
+from bench.fleet import api_call, cauce_env, children, free_port, start_simple, wait_healthy
 from engine.db import utcnow
 from engine.identity import ensure_user
 from engine.models import Event, HumanTask, Instance, TaskStatus

@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
+from bench.fleet import cauce_env, start_simple
 from bench.handlers import BENCH_HANDLERS
-from bench.worker_bench import cauce_env, start_simple
 from engine import jobs
 from engine.config import PROJECT_ROOT
 from engine.db import utcnow

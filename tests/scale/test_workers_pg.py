@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bench.worker_bench import cauce_env, children, enqueue_record_jobs, start_simple, wait_for_beats, wait_until_done
+from bench.fleet import cauce_env, children, enqueue_record_jobs, start_simple, wait_for_beats, wait_until_done
 from engine.jobs import Job, WorkerHeartbeat
 from engine.models import Event
 from tests.scale.conftest import Seeded
