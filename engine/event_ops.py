@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
@@ -93,19 +93,20 @@ class EventOps(StartOps):
         """Send a message from outside any process (an API client, another system). The same ``message_key``
         sent again is dropped (None): a message is delivered once."""
         problems = []
-        if not name or len(name) > MAX_NAME:
+        if not name or not name.strip() or len(name) > MAX_NAME or "\x00" in name:
             problems.append(FieldError("nombre", f"El nombre del mensaje es obligatorio (hasta {MAX_NAME} "
                                                  "caracteres)."))
-        if correlation_key is not None and len(correlation_key) > MAX_NAME:
+        if correlation_key is not None and (len(correlation_key) > MAX_NAME or "\x00" in correlation_key):
             problems.append(FieldError("clave", f"La clave de correlación admite hasta {MAX_NAME} caracteres."))
-        if message_key is not None and not 0 < len(message_key) <= MAX_NAME:
+        if message_key is not None and (not 0 < len(message_key) <= MAX_NAME or "\x00" in message_key):
             problems.append(FieldError("id", f"El id del mensaje admite de 1 a {MAX_NAME} caracteres."))
         if problems:
             raise InvalidData(problems, "El mensaje no es válido.")
         now = self.clock()
         with self.db.write() as session:
-            key = message_key or f"external:{sender}:{now.isoformat()}:{name}:{correlation_key}"
-            return messages.send(session, f"api:{key}", name, correlation_key, payload, sender, now)
+            # A client's ids are its own: the same id from another sender is another message.
+            key = f"api:{sender}:{message_key}" if message_key else f"api:{sender}:{uuid4().hex}"
+            return messages.send(session, key, name, correlation_key, payload, sender, now)
 
     def deliver_message(self, message_id: int) -> MessageStatus:
         """Deliver a stored message: to the instance waiting longest for its name and key, else to a new instance

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from engine import jobs, messages, queries
@@ -49,6 +49,8 @@ class LifecycleOps(EngineCore):
         are delivered. An ended one waits for nothing more."""
         if status.is_final:
             messages.drop_subscriptions(session, instance_id)
+            session.execute(delete(jobs.Job).where(jobs.Job.instance_id == instance_id, jobs.Job.kind == "timer",
+                                                   jobs.Job.status == jobs.JobStatus.PENDING))
             return
         if status == InstanceStatus.SUSPENDED:
             return

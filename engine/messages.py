@@ -13,11 +13,12 @@ transaction (a ``message`` row and a ``deliver_message`` job); the worker delive
 from __future__ import annotations
 
 import enum
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, delete, select
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -94,7 +95,9 @@ def send(session: Session, message_key: str, name: str, correlation_key: str | N
          source_element_id: str | None = None) -> int | None:
     """Store a message and queue its delivery, in the caller's transaction. Returns its id, or None when a
     message with this ``message_key`` was already sent (the resend is dropped: it is delivered once)."""
-    values = {"message_key": message_key[:200], "name": name, "correlation_key": correlation_key,
+    if len(message_key) > 200:  # never cut: two long keys differing at their end must stay two messages
+        message_key = "sha256:" + hashlib.sha256(message_key.encode()).hexdigest()
+    values = {"message_key": message_key, "name": name, "correlation_key": correlation_key,
               "payload": payload, "sender": sender, "source_instance_id": source_instance_id,
               "source_element_id": source_element_id, "status": MessageStatus.PENDING, "created_at": now}
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
@@ -113,10 +116,10 @@ def replace_subscriptions(session: Session, instance_id: int, waiting: list[Wait
         session.add(MessageSubscription(instance_id=instance_id, name=wait.name,
                                         correlation_key=wait.correlation_key, element_id=wait.element_id,
                                         created_at=now))
-        for message in session.scalars(_unmatched(wait.name, wait.correlation_key)):
-            message.status = MessageStatus.PENDING
-            jobs.enqueue(session, DELIVER_KIND, now, {"message_id": message.id}, instance_id=instance_id,
-                         dedupe_key=f"message:{message.id}:retry:{now.isoformat()}")
+        # One conditional update: a message a supervisor discards meanwhile stays discarded.
+        for message_id in session.scalars(_wake_unmatched(wait.name, wait.correlation_key)).all():
+            jobs.enqueue(session, DELIVER_KIND, now, {"message_id": message_id}, instance_id=instance_id,
+                         dedupe_key=f"message:{message_id}:retry:{now.isoformat()}")
 
 
 def drop_subscriptions(session: Session, instance_id: int) -> None:
@@ -132,6 +135,7 @@ def subscriber(session: Session, name: str, correlation_key: str | None) -> Mess
                            .order_by(MessageSubscription.id).limit(1)).first()
 
 
-def _unmatched(name: str, correlation_key: str | None) -> Any:
+def _wake_unmatched(name: str, correlation_key: str | None) -> Any:
     key = Message.correlation_key.is_(None) if correlation_key is None else Message.correlation_key == correlation_key
-    return select(Message).where(Message.name == name, key, Message.status == MessageStatus.UNMATCHED)
+    return (update(Message).where(Message.name == name, key, Message.status == MessageStatus.UNMATCHED)
+            .values(status=MessageStatus.PENDING).returning(Message.id))

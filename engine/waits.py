@@ -8,6 +8,7 @@ of it is written in the step's own transaction, so a rolled-back step leaves no 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.bpmn import BpmnEvent
@@ -16,12 +17,13 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import ThrowingEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from engine import jobs, messages
 from engine.event_specs import CASE_NUMBER, EventSpecs
 from engine.scripting import to_json_value
-from engine.timers import next_due_times
+from engine.timers import due_at, next_due_times, timer_tasks
 
 if TYPE_CHECKING:
     from engine.steps import StepRecorder
@@ -79,8 +81,11 @@ def waiting_messages(workflow: BpmnWorkflow, events: EventSpecs, case_number: st
 def sync_waits(session: Session, instance_id: int, thrown: list[BpmnEvent], workflow: BpmnWorkflow,
                recorder: StepRecorder, events: EventSpecs, finished: bool) -> None:
     if events.has_timers:
-        for due in sorted(next_due_times(workflow)):
-            jobs.enqueue(session, TIMER_KIND, due, {}, instance_id=instance_id,
+        due_times = set() if finished else next_due_times(workflow)
+        _drop_stale_wake_ups(session, instance_id, due_times)
+        for due in sorted(due_times):
+            elements = sorted(str(t.task_spec.bpmn_id) for t in timer_tasks(workflow) if due_at(t) == due)
+            jobs.enqueue(session, TIMER_KIND, due, {"elements": elements}, instance_id=instance_id,
                          dedupe_key=f"timer:{instance_id}:{due.isoformat()}")
     if events.asynchronous:
         for task in workflow.get_tasks(state=TaskState.READY, manual=True):
@@ -92,6 +97,16 @@ def sync_waits(session: Session, instance_id: int, thrown: list[BpmnEvent], work
         messages.replace_subscriptions(session, instance_id, [] if finished else recorder.waiting, recorder.now)
     if events.throws_messages:
         _send_thrown(session, instance_id, thrown, recorder)
+
+
+def _drop_stale_wake_ups(session: Session, instance_id: int, due_times: set[datetime]) -> None:
+    """Forget the wake-ups of timers that went away with their task, so nothing reports them as still waiting.
+    Deleted, not marked done, so the same due time can be queued again should a timer come back to it."""
+    stale = delete(jobs.Job).where(jobs.Job.instance_id == instance_id, jobs.Job.kind == TIMER_KIND,
+                                   jobs.Job.status == jobs.JobStatus.PENDING)
+    if due_times:
+        stale = stale.where(jobs.Job.due_at.not_in(sorted(due_times)))
+    session.execute(stale)
 
 
 def _send_thrown(session: Session, instance_id: int, events: list[BpmnEvent], recorder: StepRecorder) -> None:

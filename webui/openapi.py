@@ -41,6 +41,7 @@ _TEXT_OR_NULL = _nullable("string")
 _ANY_OBJECT: dict[str, Any] = {"type": "object", "additionalProperties": True}
 _ANY_OBJECT_OR_NULL: dict[str, Any] = {**_ANY_OBJECT, "nullable": True}
 _INSTANCE_STATUSES = ["running", "waiting", "completed", "error", "suspended", "terminated"]
+_MESSAGE_STATUSES = ["pending", "delivered", "unmatched", "discarded"]
 
 SCHEMAS: dict[str, Any] = {
     "FieldError": _object({"field": {"type": "string"}, "message": {"type": "string"}}),
@@ -95,6 +96,31 @@ SCHEMAS: dict[str, Any] = {
     }),
     "ProcessList": _object({"processes": {"type": "array", "items": _ref("Process")}}),
     "OpenApiDocument": {**_ANY_OBJECT, "description": "Este documento."},
+    "MessageSend": {
+        "type": "object", "additionalProperties": False, "required": ["nombre"],
+        "properties": {
+            "nombre": {"type": "string", "minLength": 1, "maxLength": 200,
+                       "description": "El nombre del mensaje BPMN (por ejemplo «factura_anulada»)."},
+            "clave": {"oneOf": [{"type": "string", "maxLength": 200}, {"type": "integer"}], "nullable": True,
+                      "description": "La clave de correlación (por ejemplo el número de la factura)."},
+            "contenido": {"description": "Cualquier valor JSON; lo recibe la instancia. Por omisión, {}."},
+            "id": {"type": "string", "minLength": 1, "maxLength": 200,
+                   "description": "Id del mensaje para el remitente: el mismo id enviado otra vez no se entrega "
+                                  "dos veces."},
+        },
+    },
+    "MessageAccepted": _object({"mensaje": {"type": "integer"}, "duplicado": {"type": "boolean", "enum": [False]}}),
+    "MessageDuplicate": _object({"duplicado": {"type": "boolean", "enum": [True]}}),
+    "Message": _object({
+        "id": {"type": "integer"}, "name": {"type": "string"}, "correlation_key": _TEXT_OR_NULL,
+        "status": {"type": "string", "enum": _MESSAGE_STATUSES}, "sender": {"type": "string"},
+        "source_instance_id": _nullable("integer"), "source_business_key": _TEXT_OR_NULL,
+        "target_instance_id": _nullable("integer"), "target_business_key": _TEXT_OR_NULL,
+        "note": _TEXT_OR_NULL, "payload": {"description": "El contenido del mensaje (cualquier valor JSON)."},
+        "created_at": _TIME, "delivered_at": _TIME_OR_NULL,
+    }),
+    "MessageList": _object({"estado": {"type": "string", "enum": _MESSAGE_STATUSES},
+                            "mensajes": {"type": "array", "items": _ref("Message")}}),
 }
 
 _ID = {"type": "integer", "minimum": 1}
@@ -122,6 +148,11 @@ def _operation(operation_id: str, summary: str, ok: tuple[str, str, str], errors
                                     "description": "Un objeto JSON; un cuerpo vacío equivale a {}."}
     if public:
         operation["security"] = []
+    return operation
+
+
+def _with_response(operation: dict[str, Any], status: str, schema: str, description: str) -> dict[str, Any]:
+    operation["responses"][status] = _json(_ref(schema), description)
     return operation
 
 
@@ -156,6 +187,19 @@ PATHS: dict[str, Any] = {
         "getInstance", "Una instancia con sus datos, historial e incidentes (mismas reglas que las páginas).",
         ("200", "InstanceDetail", "La instancia."), ["Forbidden", "NotFound"],
         [_path_param("instance_id", _ID)])},
+    "/mensajes": {
+        "post": _with_response(_operation(
+            "sendMessage", "Envía un mensaje a los procesos (personal, no solicitantes); el trabajador lo entrega a "
+                           "la instancia que espera su nombre y clave, o lo guarda «sin destinatario».",
+            ("202", "MessageAccepted", "Guardado; se entregará en segundo plano."), ["BadRequest", "Forbidden"],
+            body="MessageSend"),
+            "200", "MessageDuplicate", "Ya se había enviado un mensaje con ese id: no se entrega otra vez."),
+        "get": _operation(
+            "listMessages", "Mensajes por estado, los más antiguos primero (supervisores).",
+            ("200", "MessageList", "Los mensajes (hasta 500)."), ["BadRequest", "Forbidden"],
+            [{"name": "estado", "in": "query", "required": False,
+              "schema": {"type": "string", "enum": _MESSAGE_STATUSES, "default": "unmatched"}}]),
+    },
 }
 
 _DOCUMENT: dict[str, Any] = {

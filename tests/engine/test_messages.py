@@ -129,8 +129,9 @@ def test_a_message_started_process_cannot_be_started_by_hand(pools: Engine) -> N
 
 
 @pytest.mark.parametrize(("name", "key", "message_key", "field"), [
-    ("", None, None, "nombre"), ("x" * 201, None, None, "nombre"), ("m", "k" * 201, None, "clave"),
-    ("m", None, "", "id")])
+    ("", None, None, "nombre"), ("   ", None, None, "nombre"), ("x" * 201, None, None, "nombre"),
+    ("a\x00b", None, None, "nombre"), ("m", "k" * 201, None, "clave"), ("m", "k\x00", None, "clave"),
+    ("m", None, "", "id"), ("m", None, "i" * 201, "id")])
 def test_bad_messages_are_refused_naming_the_field(pools: Engine, db: Database, name: str, key: str | None,
                                                    message_key: str | None, field: str) -> None:
     with pytest.raises(InvalidData) as raised:
@@ -164,3 +165,29 @@ def test_a_requesters_note_reaches_the_case_that_waits_for_it(db: Database, demo
     assert _messages(db) == [("nota_solicitante", case.business_key, "delivered", case.id)]
     engine.add_note(case.id, "estudiante.camila", "Otra nota")  # the boundary event fired: nobody waits now
     assert len(_messages(db)) == 1
+
+
+def test_message_ids_belong_to_their_sender_and_sends_without_id_never_collapse(pools: Engine, db: Database) -> None:
+    assert pools.send_message("aviso", "K", {}, "tic.ana", message_key="1") is not None
+    assert pools.send_message("aviso", "K", {}, "fact.luis", message_key="1") is not None  # another sender's "1"
+    assert pools.send_message("aviso", "K", {}, "fact.luis", message_key="1") is None  # its own resend
+    # the same content twice at the same instant, without an id: two messages, as the client meant
+    twice = [pools.send_message("aviso", "K", {}, "tic.ana") for _ in range(2)]
+    assert None not in twice
+    long_a, long_b = "x" * 196 + "aaaa", "x" * 196 + "bbbb"  # long ids that differ only at their end
+    assert None not in (pools.send_message("aviso", None, {}, "tic.ana", message_key=long_a),
+                        pools.send_message("aviso", None, {}, "tic.ana", message_key=long_b))
+    assert len(_messages(db)) == 6
+
+
+def test_a_message_discarded_meanwhile_is_not_woken_by_a_new_waiter(pools: Engine, db: Database, clock: Clock) -> None:
+    message_id = pools.send_message("factura_anulada", "FE-8", {}, "fact.luis", message_key="m-8")
+    drain(pools, clock)
+    with db.write() as session:  # a supervisor discards it
+        message = session.get(Message, message_id)
+        assert message is not None
+        message.status = MessageStatus.DISCARDED
+    tic = pools.start("tic_espera_factura", "tic.ana", {"numero_factura": "FE-8"})
+    drain(pools, clock)
+    assert _messages(db)[0][2] == "discarded"
+    assert pools.show(tic.id).instance.status == "waiting"

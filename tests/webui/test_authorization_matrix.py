@@ -80,6 +80,10 @@ PROBES: tuple[Probe, ...] = (
           _row(400, 403, 403, 403, 403, 404, 403)),
     Probe("notices.index", "GET", lambda s: "/avisos", _row(302, 200, 200, 200, 200, 200, 200)),
     Probe("incidents.index", "GET", lambda s: "/incidentes", _row(302, 403, 403, 403, 403, 200, 403)),
+    Probe("incidents.redeliver", "POST", lambda s: "/mensajes/999999/reintentar",
+          _row(400, 403, 403, 403, 403, 404, 403)),
+    Probe("incidents.discard", "POST", lambda s: "/mensajes/999999/descartar",
+          _row(400, 403, 403, 403, 403, 404, 403), data={"motivo": ""}),
     Probe("admin.users", "GET", lambda s: "/admin/usuarios", _row(302, 403, 403, 403, 403, 403, 200)),
     Probe("admin.change_permission", "POST", lambda s: "/admin/usuarios/permiso",
           _row(400, 403, 403, 403, 403, 403, 400)),
@@ -99,6 +103,9 @@ PROBES: tuple[Probe, ...] = (
           _row(401, 404, 403, 400, 403, 403, 403), api=True),
     Probe("api.instance", "GET", lambda s: f"/api/v1/instances/{s.instance_id}",
           _row(401, 404, 200, 200, 200, 200, 403), api=True),
+    Probe("api.send_message", "POST", lambda s: "/api/v1/mensajes", _row(401, 403, 400, 400, 400, 400, 400), api=True),
+    Probe("api.messages", "GET", lambda s: "/api/v1/mensajes?estado=unmatched",
+          _row(401, 403, 403, 403, 403, 200, 403), api=True),
 )
 
 

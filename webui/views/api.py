@@ -14,7 +14,9 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 
 from engine.db import utcnow
-from engine.errors import FieldError, InvalidData
+from engine.errors import FieldError, Forbidden, InvalidData
+from engine.message_board import messages_with_status
+from engine.messages import MessageStatus
 from webui import api_reads
 from webui.context import database, engine, user
 from webui.openapi import document
@@ -23,6 +25,9 @@ from webui.tokens import user_for_token
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PUBLIC_ENDPOINTS = {"api.openapi"}
 BODY_FIELD = "(cuerpo)"
+MESSAGE_FIELDS = ("nombre", "clave", "contenido", "id")
+MAX_CONTENT_CHARS = 100_000
+SUPERVISORS = ("supervisor", "admin")
 
 
 @bp.before_request
@@ -119,3 +124,75 @@ def complete(task_id: int) -> Any:
 @bp.get("/instances/<int:instance_id>")
 def instance(instance_id: int) -> Any:
     return jsonify(engine().instance_page(instance_id, user().username).detail.as_dict())
+
+
+def _text_field(body: dict[str, Any], name: str, problems: list[FieldError], integer_ok: bool = False) -> str | None:
+    """An optional text field of the body (integers too, when ``integer_ok``: a key such as an invoice number)."""
+    value = body.get(name)
+    if value is None:
+        return None
+    if integer_ok and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        problems.append(FieldError(name, "Debe ser texto." if not integer_ok else "Debe ser texto o un número entero."))
+        return None
+    if "\x00" in value:
+        problems.append(FieldError(name, "Contiene caracteres no permitidos."))
+        return None
+    return value
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False
+
+
+def _message_request(body: dict[str, Any]) -> tuple[str, str | None, Any, str | None]:
+    """(nombre, clave, contenido, id) from the body, or a 400 naming each field at fault. The engine checks the
+    lengths (and that a name was given)."""
+    problems = [FieldError(name, f"Campo desconocido; los campos son: {', '.join(MESSAGE_FIELDS)}.")
+                for name in body if name not in MESSAGE_FIELDS]
+    name = _text_field(body, "nombre", problems)
+    key = _text_field(body, "clave", problems, integer_ok=True)
+    message_key = _text_field(body, "id", problems)
+    content = body.get("contenido", {})
+    if _has_nul(content):
+        problems.append(FieldError("contenido", "Contiene caracteres no permitidos."))
+    elif len(json.dumps(content, ensure_ascii=False)) > MAX_CONTENT_CHARS:
+        problems.append(FieldError("contenido", f"Admite hasta {MAX_CONTENT_CHARS} caracteres de JSON."))
+    if problems:
+        raise InvalidData(problems, "El mensaje no es válido.")
+    return name or "", key, content, message_key
+
+
+@bp.post("/mensajes")
+def send_message() -> Any:
+    """Send a message from outside any process: staff only. 202 when stored (the worker delivers it), 200 when
+    a message with the same ``id`` was already sent (delivered once)."""
+    if not user().is_staff:
+        raise Forbidden("Solo el personal de la universidad puede enviar mensajes a los procesos.")
+    name, key, content, message_key = _message_request(_body())
+    message_id = engine().send_message(name, key, content, user().username, message_key=message_key)
+    if message_id is None:
+        return jsonify({"duplicado": True}), 200
+    return jsonify({"mensaje": message_id, "duplicado": False}), 202
+
+
+@bp.get("/mensajes")
+def messages() -> Any:
+    """Messages by status (default: unmatched, the ones nobody waited for), oldest first: supervisors only."""
+    if not user().has_any(*SUPERVISORS):
+        raise Forbidden("Solo los supervisores pueden ver los mensajes.")
+    raw = request.args.get("estado", MessageStatus.UNMATCHED.value)
+    try:
+        status = MessageStatus(raw)
+    except ValueError:
+        raise InvalidData([FieldError("estado", "Use uno de: " + ", ".join(s.value for s in MessageStatus) + ".")],
+                          "El estado no es válido.") from None
+    return jsonify({"estado": status.value,
+                    "mensajes": [m.as_dict() for m in messages_with_status(database(), status)]})

@@ -7,7 +7,8 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from engine.errors import StepFailed
-from webui.context import engine, login_required, roles_required, user
+from engine.message_board import instance_waits
+from webui.context import database, engine, login_required, roles_required, user
 from webui.filters import status_label
 
 bp = Blueprint("instances", __name__)
@@ -28,6 +29,11 @@ EVENT_LABELS = {
     "incident_resolved": "Incidente resuelto",
     "note_added": "Agregó una nota",
     "job_run": "Trabajo en segundo plano",
+    "timer_fired": "Venció un temporizador",
+    "message_sent": "Envió un mensaje",
+    "message_received": "Recibió un mensaje",
+    "message_discarded": "Descartó un mensaje sin destinatario",
+    "message_redelivered": "Reintentó la entrega de un mensaje",
 }
 
 
@@ -37,8 +43,10 @@ def show(instance_id: int) -> Any:
     page = engine().instance_page(instance_id, user().username)
     notes_of = getattr(engine(), "notes_of", None)
     notes = notes_of(instance_id, user().username) if callable(notes_of) else None
+    # "Esperas" and "Mensajes" are for staff: message names, keys and other cases mean nothing to a requester.
+    waits = instance_waits(database(), instance_id) if user().is_staff else None
     return render_template("instances/show.html", page=page, detail=page.detail, instance=page.detail.instance,
-                           marks=page.marks, notes=notes, event_labels=EVENT_LABELS)
+                           marks=page.marks, notes=notes, waits=waits, event_labels=EVENT_LABELS)
 
 
 @bp.get("/instancias/<int:instance_id>/diagrama.bpmn")
