@@ -3,6 +3,8 @@ instance; and what anyone may ask: send a message from outside a process. Each i
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -29,11 +31,20 @@ MAX_NAME = 200
 
 
 class EventOps(StartOps):
-    def fire_timers(self, instance_id: int) -> bool:
+    @contextmanager
+    def _job_step(self, job: ClaimedJob | None, now: datetime) -> Iterator[Session]:
+        """One write transaction that, when run for a claimed job, also marks the job done: the step and the
+        job's completion commit together, so a rerun after a lost lease is rolled back instead of repeated."""
+        with self.db.write() as session:
+            yield session
+            if job is not None:
+                jobs.finish_or_raise(session, job, now)
+
+    def fire_timers(self, instance_id: int, job: ClaimedJob | None = None) -> bool:
         """Run the instance's timers that fell due by now, and what follows them. False: nothing was due (the
         timer went away with its task, or the instance is suspended, ended or in error)."""
         now = self.clock()
-        with self.db.write() as session:
+        with self._job_step(job, now) as session:
             instance = self._live(session, instance_id)
             if instance.status not in AWAKE:
                 return False
@@ -55,11 +66,11 @@ class EventOps(StartOps):
         self.live.put(instance.id, instance.row_version, workflow)
         return True
 
-    def run_async_task(self, instance_id: int, spiff_task_id: str) -> bool:
+    def run_async_task(self, instance_id: int, spiff_task_id: str, job: ClaimedJob | None = None) -> bool:
         """Run an asynchronous service task, then the engine steps after it, in one transaction. False: the task
         is no longer ready (already run, or cancelled by a boundary event), or the instance ended."""
         now = self.clock()
-        with self.db.write() as session:
+        with self._job_step(job, now) as session:
             instance = self._live(session, instance_id)
             if instance.status == InstanceStatus.SUSPENDED:
                 raise Postpone(f"La instancia {instance_id} está suspendida.")
@@ -108,12 +119,12 @@ class EventOps(StartOps):
             key = f"api:{sender}:{message_key}" if message_key else f"api:{sender}:{uuid4().hex}"
             return messages.send(session, key, name, correlation_key, payload, sender, now)
 
-    def deliver_message(self, message_id: int) -> MessageStatus:
+    def deliver_message(self, message_id: int, job: ClaimedJob | None = None) -> MessageStatus:
         """Deliver a stored message: to the instance waiting longest for its name and key, else to a new instance
         of the process whose start event it is, else keep it as unmatched (reported, delivered later)."""
         now = self.clock()
         cache: list[tuple[int, int, BpmnWorkflow]] = []
-        with self.db.write() as session:
+        with self._job_step(job, now) as session:
             query = select(Message).where(Message.id == message_id)
             message = session.scalars(query.with_for_update() if self._lock_rows else query).first()
             if message is None:

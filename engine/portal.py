@@ -18,10 +18,13 @@ from engine.compiler import CompiledModel
 from engine.core import EngineCore
 from engine.errors import Forbidden, NotFound
 from engine.identity import REQUESTER_ROLE
+from engine.jobs import Job, JobStatus
+from engine.messages import MessageSubscription
 from engine.models import Event, HumanTask, Incident, Instance, ProcessVersion, TaskStatus
 from engine.steps import restore
 from engine.store import LiveInstance
 from engine.views import InstanceDetail, _Plain
+from engine.waits import TIMER_KIND
 
 COMPLETED_KINDS = ("task_run", "task_completed")
 
@@ -184,6 +187,12 @@ class PortalOps(EngineCore):
             Event.instance_id == instance_id, Event.kind.in_(COMPLETED_KINDS), Event.element_id.is_not(None))))
         active = set(session.scalars(select(HumanTask.element_id).where(
             HumanTask.instance_id == instance_id, HumanTask.status == TaskStatus.OPEN)))
+        # What the instance waits at is active too: a message it waits for, a timer not yet due.
+        active |= set(session.scalars(select(MessageSubscription.element_id).where(
+            MessageSubscription.instance_id == instance_id)))
+        for payload in session.scalars(select(Job.payload).where(
+                Job.instance_id == instance_id, Job.kind == TIMER_KIND, Job.status == JobStatus.PENDING)):
+            active |= set((payload or {}).get("elements") or [])
         failed = set(session.scalars(select(Incident.element_id).where(
             Incident.instance_id == instance_id, Incident.resolved_at.is_(None), Incident.element_id.is_not(None))))
         active -= failed

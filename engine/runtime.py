@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -24,7 +25,7 @@ from engine.forms import validate_form
 from engine.identity import known_roles
 from engine.lifecycle import LifecycleOps
 from engine.logs import log
-from engine.models import InstanceStatus, TaskStatus
+from engine.models import InstanceStatus, ProcessVersion, TaskStatus
 from engine.notes import NotesOps
 from engine.portal import PortalOps
 from engine.steps import StepError, advance, ready_human_tasks, save
@@ -53,6 +54,9 @@ class Engine(EventOps, WorklistOps, LifecycleOps, PortalOps, NotesOps):
             raise ModelInvalid(", ".join(r.model for r in invalid), [p for r in invalid for p in r.problems])
         now = self.clock()
         with self.db.write() as session:
+            clashes = self._message_start_clashes(session, [c for _, c in results if c is not None])
+            if clashes:
+                raise ModelInvalid(", ".join(sorted({p.file for p in clashes})), clashes)
             deployed = []
             for _, compiled in results:
                 if compiled is None:
@@ -62,6 +66,22 @@ class Engine(EventOps, WorklistOps, LifecycleOps, PortalOps, NotesOps):
                     self._schedule_timer_start(session, compiled, now)
                 deployed.append(result)
             return deployed
+
+    def _message_start_clashes(self, session: Session, batch: list[CompiledModel]) -> list[Problem]:
+        """A message that starts two processes would start one of them at random: refuse the second."""
+        starts = {p: self.specs.get(session, v).model.events.message_start
+                  for p, v in session.execute(select(ProcessVersion.process_id, func.max(ProcessVersion.id))
+                                              .group_by(ProcessVersion.process_id))}
+        starts.update({c.process_id: c.events.message_start for c in batch})
+        problems = []
+        for compiled in batch:
+            name = compiled.events.message_start
+            others = sorted(p for p, n in starts.items() if n == name and p != compiled.process_id)
+            if name is not None and others:
+                problems.append(Problem(compiled.bundle.bpmn_files[0], compiled.process_id, None,
+                                        f"el mensaje «{name}» ya inicia el proceso {others[0]}: "
+                                        "un mensaje solo puede iniciar un proceso"))
+        return problems
 
     def _schedule_timer_start(self, session: Session, compiled: CompiledModel, now: datetime) -> None:
         """A new version's timer start event replaces the previous version's schedule."""

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("cauce.worker")
 
+BEAT_EVERY = timedelta(seconds=1)
 # Returns True when it already marked the job done in its own transaction (jobs.finish_in); else the worker does.
 JobHandler = Callable[["Engine", jobs.ClaimedJob], bool | None]
 
@@ -68,10 +69,11 @@ def run_service_task(engine: Engine, job: jobs.ClaimedJob) -> bool:
     return True
 
 
-def run_timer(engine: Engine, job: jobs.ClaimedJob) -> None:
+def run_timer(engine: Engine, job: jobs.ClaimedJob) -> bool:
     """A wake-up at a timer's due time: fire whatever is due on the instance (nothing, if it went away)."""
     assert job.instance_id is not None, "a timer job belongs to an instance"
-    engine.fire_timers(job.instance_id)
+    engine.fire_timers(job.instance_id, job)
+    return True
 
 
 def run_timer_start(engine: Engine, job: jobs.ClaimedJob) -> bool:
@@ -80,14 +82,16 @@ def run_timer_start(engine: Engine, job: jobs.ClaimedJob) -> bool:
     return True
 
 
-def run_async_task(engine: Engine, job: jobs.ClaimedJob) -> None:
+def run_async_task(engine: Engine, job: jobs.ClaimedJob) -> bool:
     """Run an asynchronous service task the step stopped at (payload: task_id, element_id)."""
     assert job.instance_id is not None, "an asynchronous task belongs to an instance"
-    engine.run_async_task(job.instance_id, str(job.payload["task_id"]))
+    engine.run_async_task(job.instance_id, str(job.payload["task_id"]), job)
+    return True
 
 
-def run_deliver_message(engine: Engine, job: jobs.ClaimedJob) -> None:
-    engine.deliver_message(int(job.payload["message_id"]))
+def run_deliver_message(engine: Engine, job: jobs.ClaimedJob) -> bool:
+    engine.deliver_message(int(job.payload["message_id"]), job)
+    return True
 
 
 JOB_HANDLERS: dict[str, JobHandler] = {
@@ -116,6 +120,7 @@ class Worker:
         self.batch = batch
         self.lease = lease
         self.jobs_done = 0
+        self._last_beat: datetime | None = None
 
     def run_once(self, now: datetime | None = None) -> int:
         """Claim the jobs due at ``now`` (default: the clock), run each, beat; returns how many ran."""
@@ -124,7 +129,9 @@ class Worker:
         for job in claimed:
             self._run(job, now)
         self.jobs_done += len(claimed)
-        self.beat(now)
+        # While busy, one heartbeat a second is plenty for /healthz; an idle pass always beats (it has time).
+        if not claimed or self._last_beat is None or now - self._last_beat >= BEAT_EVERY:
+            self.beat(now)
         return len(claimed)
 
     def run_forever(self, stop: threading.Event, poll_seconds: float = 1.0) -> None:
@@ -139,6 +146,7 @@ class Worker:
                 stop.wait(poll_seconds)
 
     def beat(self, now: datetime) -> None:
+        self._last_beat = now
         with self.db.write() as session:
             row = session.get(WorkerHeartbeat, self.worker_id)
             if row is None:

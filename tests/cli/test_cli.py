@@ -165,15 +165,17 @@ def test_demo_json(setup_runs: dict[str, Run]) -> None:
         assert payment["start_data"]["payment"] == payment["payment"]
         assert set(payment["start_data"]) == set(GOOD)
     assert summary["payments"][0]["start_data"] == GOOD
-    [deployment] = summary["deployments"]
-    assert {k: deployment[k] for k in ("model", "process_id", "version", "status")} == {
-        "model": "pro_maa_16", "process_id": "pro_maa_16", "version": 1, "status": "deployed"}
-    assert len(deployment["content_hash"]) == 64
+    deployments = summary["deployments"]
+    assert [{k: d[k] for k in ("model", "process_id", "version", "status")} for d in deployments] == [
+        {"model": "pro_maa_16", "process_id": "pro_maa_16", "version": 1, "status": "deployed"},
+        {"model": "pro_maa_16_facturacion", "process_id": "pro_maa_16_facturacion", "version": 1,
+         "status": "deployed"}]
+    assert all(len(d["content_hash"]) == 64 for d in deployments)
 
     again = setup_runs["demo_again"].json()
     assert again["users"] == summary["users"]
     assert [p["payment"] for p in again["payments"]] == [p["payment"] for p in summary["payments"]]
-    assert [(d["version"], d["status"]) for d in again["deployments"]] == [(1, "unchanged")]
+    assert [(d["version"], d["status"]) for d in again["deployments"]] == [(1, "unchanged")] * 2
 
 
 def test_validate(runs: dict[str, Run]) -> None:
@@ -200,9 +202,11 @@ def test_validate(runs: dict[str, Run]) -> None:
 
 
 def test_deploy(runs: dict[str, Run]) -> None:
-    assert (runs["deploy"].code, runs["deploy"].stdout) == (0, "pro_maa_16 (pro_maa_16) v1: sin cambios\n")
-    [result] = runs["deploy_json"].json()["deployments"]
-    assert (result["model"], result["version"], result["status"]) == ("pro_maa_16", 1, "unchanged")
+    assert (runs["deploy"].code, runs["deploy"].stdout) == (
+        0, "pro_maa_16 (pro_maa_16) v1: sin cambios\npro_maa_16_facturacion (pro_maa_16_facturacion) v1: sin cambios\n")
+    results = runs["deploy_json"].json()["deployments"]
+    assert [(r["model"], r["version"], r["status"]) for r in results] == [
+        ("pro_maa_16", 1, "unchanged"), ("pro_maa_16_facturacion", 1, "unchanged")]
 
     bad = runs["deploy_bad"]
     assert (bad.code, bad.stdout) == (1, "")

@@ -8,11 +8,13 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
+from engine.config import Settings
 from engine.runtime import Engine
 from webui.app import create_app
 
@@ -31,7 +33,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture
 def live_server(engine: Engine) -> Iterator[str]:
-    app = create_app(engine=engine)
+    # As `cauce serve` on SQLite: the app runs its embedded worker (polling fast, for the test's sake).
+    settings = replace(Settings.from_env({}), worker_poll_seconds=0.1)
+    app = create_app(settings, engine=engine, embedded_worker=True)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -40,6 +44,7 @@ def live_server(engine: Engine) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+        app.extensions["cauce_worker"].shutdown()
 
 
 @pytest.fixture(scope="session")

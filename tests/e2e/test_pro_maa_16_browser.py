@@ -1,6 +1,7 @@
 """PRO-MAA-16 through the browser: from the Coordination's request to the requester's final notice.
 
 Each person signs in with their own account and works their task from the inbox, as they would in production.
+Billing's task lives in billing's own pool: the app's embedded worker delivers TIC's request and billing's answer.
 The screenshots land in docs/screenshots and the README shows them.
 """
 
@@ -30,9 +31,15 @@ def work_task(page: Any, base: str, username: str, task_name: str, fill: Any, sh
               inbox_shot: str | None = None) -> None:
     sign_in(page, base, username)
     page.wait_for_url(re.compile(r".*/bandeja.*"))
+    link = page.get_by_role("link", name=task_name)
+    for _ in range(40):  # a task another pool's message opens appears once the embedded worker delivers it
+        if link.count():
+            break
+        page.wait_for_timeout(250)
+        page.reload()
     if inbox_shot:
         screenshot(page, inbox_shot)
-    page.get_by_role("link", name=task_name).first.click()
+    link.first.click()
     page.wait_for_url(re.compile(r".*/tareas/\d+"))
     fill(page)
     if shot:
@@ -66,8 +73,6 @@ def test_pro_maa_16_from_request_to_final_notice(live_server: str, page: Any) ->
               inbox_shot="02b-bandeja")
     work_task(page, base, "fact.luis", "Anular factura electrónica",
               lambda p: p.get_by_label("Motivo de la anulación de la factura").fill("Corrección de estimación"))
-    work_task(page, base, "tic.ana", "Recibir notificación de anulación de factura",
-              lambda p: p.get_by_label(re.compile("Recibí la notificación")).check())
     work_task(page, base, "tic.ana", "Liberar pago y realizar ajuste",
               lambda p: p.get_by_label(re.compile("Confirmo que el pago debe liberarse")).check())
 

@@ -105,18 +105,21 @@ def test_valid_models_report_no_problems(engine: Engine, paths: list[Path]) -> N
 def test_validate_finds_every_model_under_a_tree(engine: Engine) -> None:
     reports = engine.validate([PROCESSES, BENCH_MODELS])
     assert [(r.model, r.process_id) for r in reports] == [
-        ("pro_maa_16", "pro_maa_16"), ("loop", "loop"), ("simple", "simple")]
+        ("pro_maa_16", "pro_maa_16"), ("pro_maa_16_facturacion", "pro_maa_16_facturacion"), ("loop", "loop"),
+        ("simple", "simple")]
 
 
 def test_deploying_twice_is_unchanged(db: Database, demo: dict[str, object]) -> None:
     first = make_engine(db).deploy([PROCESSES], "disenador.eva")
     second = make_engine(db).deploy([PROCESSES], "disenador.eva")
     assert [(r.model, r.process_id, r.version, r.status) for r in first] == [
-        ("pro_maa_16", "pro_maa_16", 1, "deployed")]
+        ("pro_maa_16", "pro_maa_16", 1, "deployed"),
+        ("pro_maa_16_facturacion", "pro_maa_16_facturacion", 1, "deployed")]
     assert [(r.model, r.process_id, r.version, r.status) for r in second] == [
-        ("pro_maa_16", "pro_maa_16", 1, "unchanged")]
-    assert second[0].content_hash == first[0].content_hash
-    assert _versions(db) == [("pro_maa_16", 1)]
+        ("pro_maa_16", "pro_maa_16", 1, "unchanged"),
+        ("pro_maa_16_facturacion", "pro_maa_16_facturacion", 1, "unchanged")]
+    assert [r.content_hash for r in second] == [r.content_hash for r in first]
+    assert _versions(db) == [("pro_maa_16", 1), ("pro_maa_16_facturacion", 1)]
 
 
 def test_changed_model_gets_a_new_version_and_running_instances_keep_theirs(engine: Engine, tmp_path: Path) -> None:

@@ -69,3 +69,13 @@ def test_a_correlation_key_outside_a_message_event_is_refused(engine: Engine, tm
     [report] = engine.validate([folder])
     assert [(p.element_id, p.message) for p in report.problems] == [
         ("Activity_revisar", "correlationKey solo tiene sentido en un evento de mensaje")]
+
+
+def test_a_message_cannot_start_two_processes(engine: Engine, tmp_path: Path) -> None:
+    # PRO-MAA-16's billing pool is started by "anular_factura"; a second process started by it is refused
+    folder = _variant(tmp_path, "facturacion_anula", 'name="pedir_anulacion"', 'name="anular_factura"')
+    with pytest.raises(ModelInvalid) as raised:
+        engine.deploy([folder], "disenador.eva")
+    [problem] = raised.value.problems
+    assert problem.element_id == "facturacion_anula"
+    assert "«anular_factura» ya inicia el proceso pro_maa_16_facturacion" in problem.message

@@ -16,7 +16,7 @@ from engine.inbox import InboxFilters, InboxQuery, Sort, Tab
 from engine.models import Event, HumanTask
 from engine.runtime import Engine
 from engine.views import TaskView
-from tests.engine.pro_maa_16_driver import REQUEST
+from tests.engine.pro_maa_16_driver import REQUEST, run_worker
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 COPIES = 1_200
@@ -118,6 +118,7 @@ def test_several_roles_are_merged_in_order(engine: Engine, db: Database, backlog
     # TIC approves the request on an invoiced payment: billing gets "Anular factura electrónica".
     first_task = engine.inbox("tic.ana", InboxQuery(Tab.GROUP, sort=Sort.CASE), NOW).rows[0]
     engine.complete(first_task.id, "tic.ana", {"decision": "aprobar"})
+    run_worker(db)  # the request reaches billing's pool, whose task then waits in billing's inbox
     every = _all(engine, "multi", InboxQuery(Tab.GROUP))
     assert {t.role for t in every} == {"direccion_tic", "facturacion"}
     assert every == sorted(every, key=lambda t: (t.created_at, t.id))

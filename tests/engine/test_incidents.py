@@ -15,7 +15,7 @@ from engine.runtime import Engine
 from handlers.errors import HandlerInputError
 from handlers.ledger.models import AccountingExport, Entry
 from tests.conftest import make_engine
-from tests.engine.pro_maa_16_driver import ANSWERS, run_to_end, start
+from tests.engine.pro_maa_16_driver import ANSWERS, run_to_end, run_until, start
 
 
 def _engine_with(db: Database, **overrides: Any) -> Engine:
@@ -32,12 +32,7 @@ def _count(db: Database, model: Any) -> int:
 
 
 def _to_accounting_task(db: Database) -> tuple[int, int]:
-    view = start(db, "PG-1001")
-    engine = make_engine(db)
-    while view.open_tasks[0].element_id != "Activity_reclasificar":
-        task = view.open_tasks[0]
-        actor, data = ANSWERS[task.element_id]
-        view = engine.complete(task.id, actor, data)
+    view = run_until(db, start(db, "PG-1001"), "Activity_reclasificar")
     return view.id, view.open_tasks[0].id
 
 

@@ -32,7 +32,7 @@ def _deliver(engine: Engine, clock: Clock) -> int:
     return Worker(engine, "w1", clock=clock).run_once()
 
 
-def _unmatched(engine: Engine, clock: Clock, name: str = "factura_anulada", key: str | None = "F-1",
+def _unmatched(engine: Engine, clock: Clock, name: str = "anulacion_hecha", key: str | None = "F-1",
                payload: object = None) -> int:
     message_id = engine.send_message(name, key, {"factura": key} if payload is None else payload, "tic.ana")
     assert message_id is not None
@@ -57,11 +57,11 @@ def test_unmatched_messages_are_listed_oldest_first_with_their_counts(engine: En
     assert [m.id for m in board.unmatched] == [first, second]
     assert (board.pending, board.dead) == (1, 0)
     one, two = board.unmatched
-    assert (one.name, one.correlation_key, one.sender, one.status) == ("factura_anulada", "F-1", "tic.ana",
+    assert (one.name, one.correlation_key, one.sender, one.status) == ("anulacion_hecha", "F-1", "tic.ana",
                                                                        "unmatched")
     assert one.source_instance_id is None and one.source_business_key is None and one.created_at == clock.now - \
         timedelta(minutes=10)
-    assert one.note is not None and "Ninguna instancia espera el mensaje «factura_anulada»" in one.note
+    assert one.note is not None and "Ninguna instancia espera el mensaje «anulacion_hecha»" in one.note
     assert one.status_label == "Sin destinatario" and one.payload_preview == '{"factura": "F-1"}'
     assert two.correlation_key is None and two.payload == ["texto", 1]
     assert one.as_dict()["created_at"].startswith("2026-03-02T13:00")
@@ -71,9 +71,9 @@ def test_unmatched_messages_are_listed_oldest_first_with_their_counts(engine: En
 def test_a_message_thrown_by_an_instance_names_its_source(engine: Engine, db: Database, clock: Clock) -> None:
     _deploy(engine, WAITS_FOR_INVOICE)
     view = engine.start("tic_espera_factura", "tic.ana", {"numero_factura": "F-77"})
-    assert _deliver(engine, clock) == 1  # its "anular_factura" finds nobody (facturación is not deployed)
+    assert _deliver(engine, clock) == 1  # its "pedir_anulacion" finds nobody (facturación is not deployed)
     (message,) = message_board(db).unmatched
-    assert (message.name, message.correlation_key) == ("anular_factura", "F-77")
+    assert (message.name, message.correlation_key) == ("pedir_anulacion", "F-77")
     assert (message.source_instance_id, message.source_business_key) == (view.id, view.business_key)
 
 
@@ -108,7 +108,7 @@ def test_discarding_a_sent_message_is_written_on_the_senders_history(engine: Eng
         event = session.scalars(select(Event).where(Event.instance_id == view.id,
                                                     Event.kind == "message_discarded")).one()
     assert (event.actor, event.element_id, event.element_name) == ("supervisor.raul", "Event_pedir_anulacion",
-                                                                   "anular_factura")
+                                                                   "pedir_anulacion")
     assert event.detail == {"message_id": message.id, "correlation_key": "F-78",
                             "reason": "Facturación lo atendió por correo"}
 
@@ -136,7 +136,7 @@ def test_redeliver_queues_a_new_delivery_that_finds_a_receiver_deployed_since(en
     clock.advance(seconds=1)
     while _deliver(engine, clock):
         pass
-    assert message_board(db).unmatched[0].name == "anular_factura"  # only its own outgoing request is left
+    assert message_board(db).unmatched[0].name == "pedir_anulacion"  # only its own outgoing request is left
     with db.read() as session:
         row = session.get(Message, message_id)
         assert row is not None and row.status == MessageStatus.DELIVERED and row.target_instance_id == view.id
@@ -168,15 +168,15 @@ def test_instance_waits_lists_awaited_and_exchanged_messages(engine: Engine, db:
     _deliver(engine, clock)
     waits = instance_waits(db, view.id)
     (awaited,) = waits.awaited
-    assert (awaited.name, awaited.correlation_key, awaited.element_id) == ("factura_anulada", "F-5",
+    assert (awaited.name, awaited.correlation_key, awaited.element_id) == ("anulacion_hecha", "F-5",
                                                                            "Event_factura_anulada")
     (sent,) = waits.sent
-    assert (sent.name, sent.correlation_key, sent.status, sent.target_instance_id) == ("anular_factura", "F-5",
+    assert (sent.name, sent.correlation_key, sent.status, sent.target_instance_id) == ("pedir_anulacion", "F-5",
                                                                                        "unmatched", None)
     assert waits.received == []
 
     clock.advance(minutes=1)
-    engine.send_message("factura_anulada", "F-5", {"numero": "F-5"}, "fact.luis")
+    engine.send_message("anulacion_hecha", "F-5", {"numero": "F-5"}, "fact.luis")
     assert _deliver(engine, clock) == 1
     waits = instance_waits(db, view.id)
     assert waits.awaited == []  # it got what it waited for

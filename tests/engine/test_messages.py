@@ -46,9 +46,9 @@ def test_a_message_starts_the_billing_pool_and_the_answer_reaches_the_waiting_ti
         pools: Engine, db: Database, clock: Clock) -> None:
     tic = pools.start("tic_espera_factura", "tic.ana", {"numero_factura": "FE-77"})
     assert tic.status == "waiting" and tic.open_tasks == []
-    assert drain(pools, clock) == 1  # delivers "anular_factura": billing's process starts
+    assert drain(pools, clock) == 1  # delivers "pedir_anulacion": billing's process starts
     [(name, key, status, billing_id)] = _messages(db)
-    assert (name, key, status) == ("anular_factura", "FE-77", "delivered")
+    assert (name, key, status) == ("pedir_anulacion", "FE-77", "delivered")
     assert billing_id is not None and billing_id != tic.id
     billing = pools.show(billing_id)
     assert billing.instance.process_id == "facturacion_anula"
@@ -57,7 +57,7 @@ def test_a_message_starts_the_billing_pool_and_the_answer_reaches_the_waiting_ti
     pools.complete(_billing_task(pools, "FE-77"), "fact.luis", {"motivo": "Pago revertido"})
     assert pools.show(billing_id).instance.status == "completed"
     drain(pools, clock)
-    assert _messages(db)[1] == ("factura_anulada", "FE-77", "delivered", tic.id)
+    assert _messages(db)[1] == ("anulacion_hecha", "FE-77", "delivered", tic.id)
     detail = pools.show(tic.id)
     assert detail.data["anulacion"] == {"factura": "FE-77", "motivo": "Pago revertido"}
     assert [t.element_id for t in detail.instance.open_tasks] == ["Activity_confirmar"]
@@ -82,13 +82,13 @@ def test_the_answer_reaches_only_the_instance_waiting_for_that_invoice(pools: En
 
 def test_a_message_nobody_waits_for_is_kept_reported_and_delivered_once_someone_waits(
         pools: Engine, db: Database, clock: Clock) -> None:
-    message_id = pools.send_message("factura_anulada", "FE-9", {"factura": "FE-9", "motivo": "temprano"}, "fact.luis",
+    message_id = pools.send_message("anulacion_hecha", "FE-9", {"factura": "FE-9", "motivo": "temprano"}, "fact.luis",
                                     message_key="gp-annul-FE-9")
     drain(pools, clock)
     with db.read() as session:
         kept = session.get(Message, message_id)
         assert kept is not None and kept.status == MessageStatus.UNMATCHED
-        assert "FE-9" in (kept.note or "") and "factura_anulada" in (kept.note or "")
+        assert "FE-9" in (kept.note or "") and "anulacion_hecha" in (kept.note or "")
     tic = pools.start("tic_espera_factura", "tic.ana", {"numero_factura": "FE-9"})
     drain(pools, clock)  # delivers the request to billing, and the kept answer to the new waiter
     with db.read() as session:
@@ -100,8 +100,8 @@ def test_a_message_nobody_waits_for_is_kept_reported_and_delivered_once_someone_
 def test_a_message_sent_twice_is_delivered_once(pools: Engine, db: Database, clock: Clock) -> None:
     tic = pools.start("tic_espera_factura", "tic.ana", {"numero_factura": "FE-5"})
     drain(pools, clock)
-    first = pools.send_message("factura_anulada", "FE-5", {"motivo": "uno"}, "fact.luis", message_key="m-5")
-    again = pools.send_message("factura_anulada", "FE-5", {"motivo": "dos"}, "fact.luis", message_key="m-5")
+    first = pools.send_message("anulacion_hecha", "FE-5", {"motivo": "uno"}, "fact.luis", message_key="m-5")
+    again = pools.send_message("anulacion_hecha", "FE-5", {"motivo": "dos"}, "fact.luis", message_key="m-5")
     assert first is not None and again is None
     drain(pools, clock)
     detail = pools.show(tic.id)
@@ -113,7 +113,7 @@ def test_a_message_for_a_suspended_instance_waits_for_its_resume(pools: Engine, 
     tic = pools.start("tic_espera_factura", "tic.ana", {"numero_factura": "FE-3"})
     drain(pools, clock)
     pools.suspend(tic.id, "supervisor.raul")
-    pools.send_message("factura_anulada", "FE-3", {"motivo": "x"}, "fact.luis", message_key="m-3")
+    pools.send_message("anulacion_hecha", "FE-3", {"motivo": "x"}, "fact.luis", message_key="m-3")
     drain(pools, clock)
     assert _messages(db)[-1][2] == "unmatched"
     pools.resume(tic.id, "supervisor.raul")
@@ -125,7 +125,7 @@ def test_a_message_for_a_suspended_instance_waits_for_its_resume(pools: Engine, 
 def test_a_message_started_process_cannot_be_started_by_hand(pools: Engine) -> None:
     with pytest.raises(Conflict) as raised:
         pools.start("facturacion_anula", "fact.luis")
-    assert "anular_factura" in raised.value.message
+    assert "pedir_anulacion" in raised.value.message
 
 
 @pytest.mark.parametrize(("name", "key", "message_key", "field"), [
@@ -181,7 +181,7 @@ def test_message_ids_belong_to_their_sender_and_sends_without_id_never_collapse(
 
 
 def test_a_message_discarded_meanwhile_is_not_woken_by_a_new_waiter(pools: Engine, db: Database, clock: Clock) -> None:
-    message_id = pools.send_message("factura_anulada", "FE-8", {}, "fact.luis", message_key="m-8")
+    message_id = pools.send_message("anulacion_hecha", "FE-8", {}, "fact.luis", message_key="m-8")
     drain(pools, clock)
     with db.write() as session:  # a supervisor discards it
         message = session.get(Message, message_id)

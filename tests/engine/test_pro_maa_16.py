@@ -12,10 +12,11 @@ from engine.db import Database
 from engine.runtime import Engine
 from handlers.ledger.models import AccountingExport, Invoice, Notice, Payment
 from tests.conftest import make_engine
-from tests.engine.pro_maa_16_driver import balance, payment_facts, run_to_end, start
+from tests.engine.pro_maa_16_driver import balance, billing_instance, payment_facts, run_to_end, start
 
-FULL_PATH = ["Activity_revisar_solicitud", "Activity_anular_factura", "Activity_recibir_anulacion_factura",
-             "Activity_liberar_pago_ajuste", "Activity_reclasificar"]
+# TIC's tasks, and billing's "Anular factura electrónica", worked in billing's own pool (pro_maa_16_facturacion)
+FULL_PATH = ["Activity_revisar_solicitud", "Activity_anular_factura", "Activity_liberar_pago_ajuste",
+             "Activity_reclasificar"]
 
 
 def _notices(db: Database, recipient: str) -> list[str]:
@@ -63,10 +64,17 @@ def test_full_path_invoiced_identified_sent_to_accounting(engine: Engine, db: Da
 
     audit = _audit_kinds(make_engine(db), view.id)
     completed = [(el, actor) for kind, el, actor in audit if kind == "task_completed"]
-    assert completed == [("Activity_revisar_solicitud", "tic.ana"), ("Activity_anular_factura", "fact.luis"),
-                         ("Activity_recibir_anulacion_factura", "tic.ana"),
-                         ("Activity_liberar_pago_ajuste", "tic.ana"), ("Activity_reclasificar", "conta.maria")]
-    handler_calls = [c["handler"] for e in detail.history for c in e.detail.get("calls", [])]
+    assert completed == [("Activity_revisar_solicitud", "tic.ana"), ("Activity_liberar_pago_ajuste", "tic.ana"),
+                         ("Activity_reclasificar", "conta.maria")]
+    # billing's part ran in its own pool, started by TIC's message and answering with "factura_anulada"
+    assert ("message_sent", "Event_pedir_anulacion_factura", "tic.ana") in audit
+    assert ("message_received", "Event_factura_anulada", "sistema") in audit
+    billing = make_engine(db).show(billing_instance(db, view.id))
+    assert billing.instance.process_id == "pro_maa_16_facturacion" and billing.instance.status == "completed"
+    assert [(e.element_id, e.actor) for e in billing.history if e.kind == "task_completed"] == [
+        ("Activity_anular_factura", "fact.luis")]
+    assert detail.data["anulacion_factura"]["payment"] == "PG-1001"
+    handler_calls = [c["handler"] for e in [*detail.history, *billing.history] for c in e.detail.get("calls", [])]
     for name in ("requester_may_annul", "payment_is_invoiced", "invoice_is_used", "annul_invoice",
                  "release_payment", "payment_is_identified", "annul_credit", "annul_payment",
                  "payment_sent_to_accounting", "reverse_accounting", "invoice_annulled_for", "reinvoice",
@@ -120,7 +128,7 @@ def test_company_invoice_is_annulled_and_reissued_to_the_same_nit(engine: Engine
     original = payment_facts(db, "PG-1006")
     assert original["invoice_customer_kind"] == "company"
     view = start(db, "PG-1006")
-    assert run_to_end(db, view) == FULL_PATH[:4]
+    assert run_to_end(db, view) == FULL_PATH[:3]
     with db.read() as session:
         invoices = session.scalars(select(Invoice).join(Payment, Invoice.payment_id == Payment.id)
                                    .where(Payment.number == "PG-1006").order_by(Invoice.id)).all()

@@ -19,7 +19,7 @@ from tests.engine.pro_maa_16_driver import start
 from tests.webui.conftest import SignedIn
 from webui.tokens import create_token
 
-PEOPLE = ("anonimo", "estudiante.camila", "coord.bogota", "tic.ana", "fact.luis", "supervisor.raul", "nacer.admin")
+PEOPLE = ("anonimo", "estudiante.camila", "coord.bogota", "tic.ana", "conta.maria", "supervisor.raul", "nacer.admin")
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def _row(*codes: int) -> dict[str, int]:
     return dict(zip(PEOPLE, codes, strict=True))
 
 
-# anonimo, camila (requester), coord (initiator), tic (works the open task), fact (other lane), raul (supervisor),
+# anonimo, camila (requester), coord (initiator), tic (works the open task), conta (another lane), raul (supervisor),
 # nacer (no lane in the process)
 PROBES: tuple[Probe, ...] = (
     Probe("home", "GET", lambda s: "/", _row(302, 302, 302, 302, 302, 302, 302)),

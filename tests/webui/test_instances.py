@@ -13,7 +13,7 @@ from engine.db import Database
 from engine.errors import StepFailed
 from engine.runtime import Engine
 from handlers.errors import HandlerInputError
-from tests.engine.pro_maa_16_driver import ANSWERS, start
+from tests.engine.pro_maa_16_driver import ANSWERS, billing_instance, billing_task, run_worker, start
 from tests.webui.conftest import SignedIn
 
 
@@ -35,17 +35,22 @@ def test_the_instance_page(sign_in: Callable[[str], SignedIn], engine: Engine, d
     actor, data = ANSWERS["Activity_revisar_solicitud"]
     engine.claim(view.open_tasks[0].id, actor)
     view = engine.complete(view.open_tasks[0].id, actor, data)
-    engine.claim(view.open_tasks[0].id, "fact.luis")
+    run_worker(db)  # the request reaches billing's pool
+    billing_task_id = billing_task(db, view.id).id
+    engine.claim(billing_task_id, "fact.luis")
     page = sign_in("coord.bogota").get(f"/instancias/{view.id}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert f"Caso {view.business_key}" in html and "En curso" in html
+    assert f"Caso {view.business_key}" in html and "En espera" in html
     assert f'data-diagram-url="/instancias/{view.id}/diagrama.bpmn"' in html
-    assert 'data-active="Activity_anular_factura"' in html and 'data-failed=""' in html
+    assert 'data-active="Event_factura_anulada"' in html and 'data-failed=""' in html  # waits for billing
+    assert "Mensajes esperados" in html and "factura_anulada" in html and "PG-1001" in html
     assert "Activity_revisar_solicitud" in html.split('data-completed="')[1].split('"')[0]
     assert "/static/js/instance.js" in html and "vendor/bpmn-js/bpmn-navigated-viewer.production.min.js" in html
     assert "<script>" not in html  # the CSP allows no inline script
-    assert "Tareas actuales" in html and "Anular factura electrónica" in html and "fact.luis" in html
+    billing = sign_in("fact.luis").get(f"/instancias/{billing_instance(db, view.id)}").get_data(as_text=True)
+    assert "Tareas actuales" in billing and "Anular factura electrónica" in billing and "fact.luis" in billing
+    assert 'data-active="Activity_anular_factura"' in billing
     assert "Historial" in html and "Completó la tarea" in html and "aprobar" in html and "Reclamó la tarea" in html
     assert "Notas" in html
     assert "Reintentar" not in html
@@ -54,8 +59,9 @@ def test_the_instance_page(sign_in: Callable[[str], SignedIn], engine: Engine, d
 def test_who_may_open_an_instance(sign_in: Callable[[str], SignedIn], db: Database, engine: Engine) -> None:
     view = start(db, "PG-1001")
     url = f"/instancias/{view.id}"
-    for reader in ("coord.bogota", "tic.ana", "fact.luis", "supervisor.raul"):
+    for reader in ("coord.bogota", "tic.ana", "conta.maria", "supervisor.raul"):
         assert sign_in(reader).get(url).status_code == 200, reader
+    assert sign_in("fact.luis").get(url).status_code == 403  # billing works in its own pool's instances
     other = sign_in("estudiante.camila")
     assert other.get(url).status_code == 404  # not theirs: as if it did not exist
     assert other.get(f"{url}/diagrama.bpmn").status_code == 404
@@ -120,7 +126,7 @@ def test_mis_solicitudes_lists_only_own_instances(sign_in: Callable[[str], Signe
     assert page.status_code == 200 and "Mis solicitudes" in html
     assert html.index(str(second.business_key)) < html.index(str(first.business_key))  # newest first
     assert str(theirs.business_key) not in html
-    assert "Anular factura electrónica" in html and "Revisar solicitud" in html and "En curso" in html
+    assert "En espera" in html and "Revisar solicitud" in html and "En curso" in html
     other = sign_in("coord.medellin").get("/mis-solicitudes").get_data(as_text=True)
     assert str(theirs.business_key) in other and str(first.business_key) not in other
     assert "No ha iniciado solicitudes." in sign_in("tic.ana").get("/mis-solicitudes").get_data(as_text=True)

@@ -40,7 +40,7 @@ def _work(engine: Engine, clock: Clock) -> int:
 
 
 def _unmatched(engine: Engine, clock: Clock, key: str = "F-1") -> int:
-    message_id = engine.send_message("factura_anulada", key, {"factura": key}, "tic.ana")
+    message_id = engine.send_message("anulacion_hecha", key, {"factura": key}, "tic.ana")
     assert message_id is not None and _work(engine, clock) == 1
     return message_id
 
@@ -70,22 +70,22 @@ def test_supervisors_see_unmatched_messages_with_both_actions(engine: Engine, db
     assert _work(engine, clock) == 1
     with db.read() as session:
         ids = {name: id_ for name, id_ in session.execute(select(Message.name, Message.id))}
-    assert ids["factura_anulada"] == external
+    assert ids["anulacion_hecha"] == external
     page = raul.get("/incidentes")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Mensajes sin destinatario" in html
     assert "Por entregar: 0 · Entregas detenidas: 0" in html
     row = _row(html, external)
-    assert "factura_anulada" in row and "F-1" in row and "tic.ana" in row
+    assert "anulacion_hecha" in row and "F-1" in row and "tic.ana" in row
     assert "{&#34;factura&#34;: &#34;F-1&#34;}" in row  # the content, escaped
-    assert "Ninguna instancia espera el mensaje «factura_anulada»" in row
+    assert "Ninguna instancia espera el mensaje «anulacion_hecha»" in row
     assert "02/03/2026 08:00" in row  # 13:00 UTC in Bogotá
-    thrown = _row(html, ids["anular_factura"])
+    thrown = _row(html, ids["pedir_anulacion"])
     assert f'href="/instancias/{view.id}"' in thrown and str(view.business_key) in thrown
-    assert f'action="/mensajes/{ids["anular_factura"]}/reintentar"' in thrown and "Reintentar entrega" in thrown
-    assert f'action="/mensajes/{ids["anular_factura"]}/descartar"' in thrown and 'name="motivo"' in thrown
+    assert f'action="/mensajes/{ids["pedir_anulacion"]}/reintentar"' in thrown and "Reintentar entrega" in thrown
+    assert f'action="/mensajes/{ids["pedir_anulacion"]}/descartar"' in thrown and 'name="motivo"' in thrown
     assert thrown.count(f'name="csrf_token" value="{raul.csrf}"') == 2
-    assert html.index(f'id="mensaje-{external}"') < html.index(f'id="mensaje-{ids["anular_factura"]}"')  # oldest first
+    assert html.index(f'id="mensaje-{external}"') < html.index(f'id="mensaje-{ids["pedir_anulacion"]}"')  # oldest first
 
 
 def test_discard_needs_a_reason_then_leaves_the_board(engine: Engine, db: Database, clock: Clock,
@@ -101,7 +101,7 @@ def test_discard_needs_a_reason_then_leaves_the_board(engine: Engine, db: Databa
     done = raul.post(f"/mensajes/{message_id}/descartar", data={"motivo": "Factura de pruebas"})
     assert done.status_code == 302 and done.headers["Location"] == "/incidentes#mensajes"
     after = raul.get("/incidentes").get_data(as_text=True)
-    assert "Se descartó el mensaje «factura_anulada»" in after and f'id="mensaje-{message_id}"' not in after
+    assert "Se descartó el mensaje «anulacion_hecha»" in after and f'id="mensaje-{message_id}"' not in after
     with db.read() as session:
         row = session.get(Message, message_id)
         assert row is not None and row.status == MessageStatus.DISCARDED
@@ -175,13 +175,13 @@ def test_instance_page_shows_awaited_sent_and_received_messages(engine: Engine, 
     ana = sign_in("tic.ana")
     html = ana.get(f"/instancias/{view.id}").get_data(as_text=True)
     assert "<h3>Mensajes esperados</h3>" in html and "Temporizadores" not in html
-    assert re.search(r"<td>factura_anulada</td><td>F-55</td><td>Event_factura_anulada</td>", html)
-    assert "<h3>Enviados</h3>" in html and "anular_factura" in html and "Sin destinatario" in html
+    assert re.search(r"<td>anulacion_hecha</td><td>F-55</td><td>Event_factura_anulada</td>", html)
+    assert "<h3>Enviados</h3>" in html and "pedir_anulacion" in html and "Sin destinatario" in html
     assert "Ninguna instancia todavía" in html and "<h3>Recibidos</h3>" not in html
     assert "Envió un mensaje" in html  # the history names the event
 
     clock.advance(minutes=3)
-    engine.send_message("factura_anulada", "F-55", {"anulada": True}, "fact.luis")
+    engine.send_message("anulacion_hecha", "F-55", {"anulada": True}, "fact.luis")
     _work(engine, clock)
     html = ana.get(f"/instancias/{view.id}").get_data(as_text=True)
     assert "<h2>Esperas</h2>" not in html and "<h3>Recibidos</h3>" in html
@@ -197,7 +197,7 @@ def test_api_sends_a_message_once_and_delivers_it(api: Callable[[str], Api], eng
     engine.deploy([EVENT_MODELS / "tic_espera_factura"], "disenador.eva")
     view = engine.start("tic_espera_factura", "tic.ana", {"numero_factura": "F-60"})
     luis = api("fact.luis")
-    body = {"nombre": "factura_anulada", "clave": "F-60", "contenido": {"anulada": True}, "id": "anulacion-F-60"}
+    body = {"nombre": "anulacion_hecha", "clave": "F-60", "contenido": {"anulada": True}, "id": "anulacion-F-60"}
     sent = conforms(luis.post("/mensajes", body), 202, "MessageAccepted")
     assert sent["duplicado"] is False and isinstance(sent["mensaje"], int)
     assert conforms(luis.post("/mensajes", body), 200, "MessageDuplicate") == {"duplicado": True}
@@ -206,7 +206,7 @@ def test_api_sends_a_message_once_and_delivers_it(api: Callable[[str], Api], eng
     with db.read() as session:
         row = session.get(Message, sent["mensaje"])
         assert row is not None and row.sender == "fact.luis" and row.target_instance_id == view.id
-        assert len(session.scalars(select(Message).where(Message.name == "factura_anulada")).all()) == 1
+        assert len(session.scalars(select(Message).where(Message.name == "anulacion_hecha")).all()) == 1
 
     # No key and no content: delivered as {} to nobody, kept as unmatched; an integer key is taken as text.
     bare = conforms(luis.post("/mensajes", {"nombre": "aviso"}), 202, "MessageAccepted")
@@ -262,7 +262,7 @@ def test_api_who_may_send_and_list(api: Callable[[str], Api], engine: Engine, cl
     assert listed["estado"] == "unmatched"
     (item,) = listed["mensajes"]
     assert (item["id"], item["name"], item["correlation_key"], item["status"], item["sender"]) == (
-        message_id, "factura_anulada", "F-70", "unmatched", "tic.ana")
+        message_id, "anulacion_hecha", "F-70", "unmatched", "tic.ana")
     assert item["payload"] == {"factura": "F-70"} and item["created_at"].startswith("2026-03-02T13:00")
     assert conforms(raul.get("/mensajes"), 200, "MessageList")["mensajes"] == listed["mensajes"]  # the default
     assert conforms(api("admin").get("/mensajes?estado=delivered"), 200, "MessageList")["mensajes"] == []

@@ -9,7 +9,7 @@ from flask import Flask
 
 from engine.db import Database
 from engine.runtime import Engine
-from tests.engine.pro_maa_16_driver import payment_facts, start
+from tests.engine.pro_maa_16_driver import payment_facts, run_worker, start
 from tests.webui.conftest import SignedIn
 from webui.instructions import render_instructions
 from webui.views.tasks import content_disposition
@@ -46,8 +46,10 @@ def test_completing_moves_pro_maa_16_on(app: Flask, db: Database, engine: Engine
     answer = ana.post(f"/tareas/{task_id}", {"decision": "aprobar", "observaciones": ""})
     assert answer.status_code == 302 and answer.headers["Location"] == "/bandeja"
     assert "Tarea completada." in ana.get("/bandeja").get_data(as_text=True)
+    assert engine.tasks_for("fact.luis") == []  # the request travels to billing's pool as a message
+    run_worker(db)
     following = engine.tasks_for("fact.luis")
-    assert [t.element_id for t in following] == ["Activity_anular_factura"]
+    assert [(t.process_id, t.element_id) for t in following] == [("pro_maa_16_facturacion", "Activity_anular_factura")]
     luis = sign_in("fact.luis")
     done = luis.post(f"/tareas/{following[0].id}", {"motivo_anulacion": "Corrección de estimación del cobro"})
     assert done.status_code == 302
