@@ -4,15 +4,19 @@ other; a message nobody waits for is kept and reported, then delivered when some
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from bench.handlers import BENCH_HANDLERS
+from engine import jobs
 from engine.db import Database
 from engine.errors import Conflict, InvalidData
 from engine.messages import Message, MessageStatus, MessageSubscription
 from engine.models import Instance
 from engine.runtime import Engine
+from engine.worker import run_deliver_message
 from handlers.errors import HandlerInputError
 from tests.engine.events_helpers import EVENT_MODELS, Clock, drain
 
@@ -191,3 +195,15 @@ def test_a_message_discarded_meanwhile_is_not_woken_by_a_new_waiter(pools: Engin
     drain(pools, clock)
     assert _messages(db)[0][2] == "discarded"
     assert pools.show(tic.id).instance.status == "waiting"
+
+
+def test_a_delivery_rerun_after_its_lease_lapsed_is_rolled_back(pools: Engine, db: Database, clock: Clock) -> None:
+    tic = pools.start("tic_espera_factura", "tic.ana", {"numero_factura": "FE-4"})
+    drain(pools, clock)
+    pools.send_message("anulacion_hecha", "FE-4", {"motivo": "x"}, "fact.luis", message_key="m-4")
+    [slow] = jobs.claim(db, "slow-worker", clock.now, lease=timedelta(seconds=1))  # then it stalls
+    clock.advance(seconds=5)
+    assert drain(pools, clock, "fast-worker") == 1  # the lease lapsed: another worker delivers it
+    with pytest.raises(jobs.LeaseLost):
+        run_deliver_message(pools, slow)  # the stalled worker wakes up: nothing it did is kept
+    assert [e.kind for e in pools.show(tic.id).history].count("message_received") == 1
