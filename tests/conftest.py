@@ -4,13 +4,12 @@ Alembic, with the standard roles, the demo users and ledger, and the product's p
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
+from bench.fleet import fresh_postgres_database
 from bench.handlers import BENCH_HANDLERS
 from cli.demo import seed_demo
 from cli.wiring import initialize
@@ -27,18 +26,8 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("CAUCE_TEST_PG_URL") e
 
 
 def _postgres_database() -> Iterator[str]:
-    admin_url = os.environ["CAUCE_TEST_PG_URL"]
-    name = f"cauce_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    base, _, _ = admin_url.rpartition("/")
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres_database(os.environ["CAUCE_TEST_PG_URL"], prefix="cauce_test") as url:
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)

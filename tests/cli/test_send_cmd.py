@@ -6,21 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
 from cli.main import main
 from engine.db import Database
 from engine.messages import Message, MessageStatus
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'c.db'}")
-    monkeypatch.setenv("CAUCE_INSTANCE_DIR", str(tmp_path))
-    monkeypatch.delenv("CAUCE_DEBUG", raising=False)
-    return tmp_path
 
 
 def test_send_queues_once_and_the_worker_keeps_what_nobody_waits_for(home: Path) -> None:

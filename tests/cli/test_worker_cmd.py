@@ -22,12 +22,6 @@ from engine.jobs import Job, JobStatus, WorkerHeartbeat
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'c.db'}")
-    monkeypatch.setenv("CAUCE_INSTANCE_DIR", str(tmp_path))
-    monkeypatch.delenv("CAUCE_DEBUG", raising=False)
-    return tmp_path
 
 
 def _enqueue(home: Path, count: int) -> Database:
