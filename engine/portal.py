@@ -21,6 +21,7 @@ from engine.identity import REQUESTER_ROLE
 from engine.jobs import Job, JobStatus
 from engine.messages import MessageSubscription
 from engine.models import Event, HumanTask, Incident, Instance, ProcessVersion, TaskStatus
+from engine.starts import require_manual_start
 from engine.steps import restore
 from engine.store import LiveInstance
 from engine.views import InstanceDetail, _Plain
@@ -114,7 +115,9 @@ class PortalOps(EngineCore):
         """The deployed processes whose start lane is one of the user's roles (``solicitante``: anyone)."""
         with self.db.read() as session:
             roles = store.actor_roles(session, username) or set()
-            found = [_startable(self.specs.get(session, version.id)) for version in deployed_processes(session)]
+            models = [self.specs.get(session, version.id) for version in deployed_processes(session)]
+        # A process a message starts (billing's pool of PRO-MAA-16) is nobody's to start by hand.
+        found = [_startable(d) for d in models if d.model.events.message_start is None]
         return [p for p in found if _may_start(p.start_role, roles)]
 
     def start_form_of(self, process_id: str, username: str) -> StartableProcess:
@@ -123,7 +126,9 @@ class PortalOps(EngineCore):
             version_id = store.latest_version_id(session, process_id)
             if version_id is None:
                 raise NotFound(f"No hay ningún proceso desplegado con id «{process_id}».")
-            process = _startable(self.specs.get(session, version_id))
+            deployed = self.specs.get(session, version_id)
+            require_manual_start(deployed.model)
+            process = _startable(deployed)
         if not _may_start(process.start_role, roles):
             raise Forbidden(f"Solo el rol «{process.start_role}» puede iniciar {process_id}.")
         return process

@@ -28,6 +28,13 @@ from engine.views import InstanceView
 SYSTEM_ACTOR = "sistema"  # who the engine itself acts as: timers, messages, the scheduler
 
 
+def require_manual_start(model: CompiledModel) -> None:
+    """A process a message starts (another pool's request) cannot be started by hand: it would wait forever."""
+    if model.events.message_start is not None:
+        raise Conflict(f"{model.process_id} se inicia al recibir el mensaje «{model.events.message_start}», "
+                       "no a mano.")
+
+
 class StartOps(EngineCore):
     def _start(self, process_id: str, actor: str, data: dict[str, Any], business_key: str | None) -> InstanceView:
         now = self.clock()
@@ -38,9 +45,7 @@ class StartOps(EngineCore):
             if start_role and start_role != REQUESTER_ROLE and start_role not in roles:
                 raise Forbidden(f"Solo el rol «{start_role}» puede iniciar {process_id}.")
             model = deployed.model
-            if model.events.message_start is not None:
-                raise Conflict(f"{process_id} se inicia al recibir el mensaje «{model.events.message_start}», "
-                               "no a mano.")
+            require_manual_start(model)
             clean = validate_form(model.form(model.start_form), data, model.validator(model.start_form))
             instance, workflow = self._start_in(session, version_id, deployed, actor, clean, business_key, now)
         self.live.put(instance.id, instance.row_version, workflow)  # after the commit: never an uncommitted state

@@ -207,3 +207,11 @@ def test_a_delivery_rerun_after_its_lease_lapsed_is_rolled_back(pools: Engine, d
     with pytest.raises(jobs.LeaseLost):
         run_deliver_message(pools, slow)  # the stalled worker wakes up: nothing it did is kept
     assert [e.kind for e in pools.show(tic.id).history].count("message_received") == 1
+
+
+def test_a_process_a_message_starts_is_not_offered_to_start_by_hand(engine: Engine) -> None:
+    offered = [p.process_id for p in engine.startable_processes("fact.luis")]
+    assert "pro_maa_16_facturacion" not in offered  # billing's pool of PRO-MAA-16, started by TIC's message
+    with pytest.raises(Conflict) as raised:
+        engine.start_form_of("pro_maa_16_facturacion", "fact.luis")
+    assert raised.value.status == 409 and "anular_factura" in raised.value.message
