@@ -158,7 +158,7 @@ class PortalOps(EngineCore):
                                    .where(Instance.initiator == username)) or 0
             rows = session.execute(
                 select(Instance.id, Instance.business_key, Instance.process_id, ProcessVersion.process_name,
-                       Instance.status, Instance.created_at, Instance.updated_at)
+                       Instance.status, Instance.created_at, Instance.updated_at, Instance.process_version_id)
                 .join(ProcessVersion, ProcessVersion.id == Instance.process_version_id)
                 .where(Instance.initiator == username)
                 .order_by(Instance.created_at.desc(), Instance.id.desc())
@@ -170,6 +170,16 @@ class PortalOps(EngineCore):
                         .where(HumanTask.instance_id.in_([r.id for r in rows]), HumanTask.status == TaskStatus.OPEN)
                         .order_by(HumanTask.id)):
                     steps.setdefault(task.instance_id, []).append(task.name)
+                version_of = {r.id: r.process_version_id for r in rows}
+                for wait in session.execute(  # a step that waits for another pool's message is shown by its name
+                        select(MessageSubscription.instance_id, MessageSubscription.element_id)
+                        .where(MessageSubscription.instance_id.in_(list(version_of)))
+                        .order_by(MessageSubscription.id)):
+                    spec = self.specs.get(session, version_of[wait.instance_id]).model.spec
+                    task_spec = next((t for t in spec.task_specs.values()
+                                      if getattr(t, "bpmn_id", None) == wait.element_id), None)
+                    steps.setdefault(wait.instance_id, []).append(
+                        getattr(task_spec, "bpmn_name", None) or wait.element_id)
         items = [InstanceSummary(r.id, r.business_key, r.process_id, r.process_name, r.status.value, r.created_at,
                                  r.updated_at, steps.get(r.id, [])) for r in rows]
         return InstancePageOf(items, page, per_page, int(total))

@@ -127,6 +127,7 @@ def test_mis_solicitudes_lists_only_own_instances(sign_in: Callable[[str], Signe
     assert html.index(str(second.business_key)) < html.index(str(first.business_key))  # newest first
     assert str(theirs.business_key) not in html
     assert "En espera" in html and "Revisar solicitud" in html and "En curso" in html
+    assert "Factura anulada por Facturación" in html  # what the first case waits for, by its name
     other = sign_in("coord.medellin").get("/mis-solicitudes").get_data(as_text=True)
     assert str(theirs.business_key) in other and str(first.business_key) not in other
     assert "No ha iniciado solicitudes." in sign_in("tic.ana").get("/mis-solicitudes").get_data(as_text=True)
