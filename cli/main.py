@@ -223,6 +223,21 @@ def bench(rounds: int, instances: int, inbox_tasks: int, http: bool, as_json: bo
     run_benchmarks(instances=instances, rounds=rounds, as_json=as_json, inbox_sizes=(100, inbox_tasks), http=http)
 
 
+@main.command(name="bench-scale", help="Mide el crecimiento horizontal: 1 trabajador contra 2 y 4, y 1 proceso web "
+                                       "contra 2, en PostgreSQL; sin --pg-url, solo el trabajador embebido en SQLite.")
+@click.option("--pg-url", default=None, help="URL de cualquier base del servidor PostgreSQL (se crea una desechable).")
+@click.option("--jobs", default=400, show_default=True, type=click.IntRange(min=1), help="Trabajos por medición.")
+@click.option("--repeats", default=5, show_default=True, type=click.IntRange(min=1), help="Mediciones alternadas.")
+@click.option("--http/--no-http", default=True, show_default=True, help="Medir también 1 contra 2 procesos web.")
+@json_option
+@handled
+def bench_scale(pg_url: str | None, jobs: int, repeats: int, http: bool, as_json: bool) -> None:
+    from bench.worker_bench import run
+
+    result = run(pg_url, jobs, repeats, http=http)
+    emit(as_json, result, lambda: render.scale_summary(result))
+
+
 @main.command(help="Crea un token de la API JSON para USER y lo muestra (una sola vez; solo se guarda su hash).")
 @click.argument("username")
 @click.option("--name", default="cli", show_default=True, help="Nombre del token (se ve en «Mi cuenta»).")

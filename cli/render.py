@@ -73,3 +73,10 @@ def demo(summary: dict[str, Any], url_hint: str = "") -> str:
     if url_hint:
         lines.append(url_hint)
     return "\n".join(lines)
+
+
+def scale_summary(result: dict[str, Any]) -> str:
+    """The scale-out benchmark as lines a person reads: rates, and the ratios to one process."""
+    lines = [f"{key}: {value}" for key, value in result.items()
+             if isinstance(value, int | float | str) and ("per_s" in key or "ratio" in key or key in ("pg", "seconds"))]
+    return "\n".join(lines)
