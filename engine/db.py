@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -24,6 +25,17 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def insert_unless_present(session: Session, model: Any, values: dict[str, Any],
+                          unique_column: str | None) -> int | None:
+    """Insert a row and return its id; when a row with the same ``unique_column`` value is already there,
+    insert nothing and return None. The insert never fails, so the caller's transaction goes on."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(model).values(**values)
+    if unique_column is not None:
+        statement = statement.on_conflict_do_nothing(index_elements=[unique_column])
+    return session.execute(statement.returning(model.id)).scalar_one_or_none()
 
 
 def is_sqlite(engine: Engine) -> bool:

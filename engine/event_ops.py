@@ -18,10 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import jobs, messages, schedule
+from engine.catalog import Deployed, deployed_processes
 from engine.errors import FieldError, InvalidData, NotFound
 from engine.jobs import ClaimedJob, Postpone
 from engine.messages import Message, MessageStatus
-from engine.models import InstanceStatus, ProcessVersion
+from engine.models import InstanceStatus
 from engine.starts import SYSTEM_ACTOR, StartOps
 from engine.steps import advance, element_of, ready_human_tasks, save
 from engine.timers import any_due, due_at, timer_tasks
@@ -173,24 +174,34 @@ class EventOps(StartOps):
 
     def _start_by_message(self, session: Session, message: Message, now: datetime,
                           cache: list[tuple[int, int, BpmnWorkflow]]) -> bool:
-        for process_id in session.scalars(select(ProcessVersion.process_id).distinct()):
-            version_id, deployed = self._latest(session, process_id)
-            if deployed.model.events.message_start != message.name:
-                continue
+        found = self._message_started(session).get(message.name)
+        if not found:
+            return False
+        version_id, deployed = found[0]  # the deploy check lets only one process start on a message
 
-            def trigger(workflow: BpmnWorkflow) -> None:
-                for task in list(workflow.event_manager.tasks.values()):
-                    definition = task.task_spec.event_definition
-                    if isinstance(task.task_spec, StartEvent) and isinstance(definition, MessageEventDefinition):
-                        workflow.send_event(BpmnEvent(definition, message.payload))
-                        return
+        def trigger(workflow: BpmnWorkflow) -> None:
+            for task in list(workflow.event_manager.tasks.values()):
+                definition = task.task_spec.event_definition
+                if isinstance(task.task_spec, StartEvent) and isinstance(definition, MessageEventDefinition):
+                    workflow.send_event(BpmnEvent(definition, message.payload))
+                    return
 
-            instance, workflow = self._start_in(session, version_id, deployed, SYSTEM_ACTOR, {}, None, now,
-                                                trigger=trigger)
-            self._delivered(message, instance.id, now)
-            cache.append((instance.id, instance.row_version, workflow))
-            return True
-        return False
+        instance, workflow = self._start_in(session, version_id, deployed, SYSTEM_ACTOR, {}, None, now,
+                                            trigger=trigger)
+        self._delivered(message, instance.id, now)
+        cache.append((instance.id, instance.row_version, workflow))
+        return True
+
+    def _message_started(self, session: Session) -> dict[str, list[tuple[int, Deployed]]]:
+        """The latest version of every deployed process whose start event a message sets off, by message name
+        (one query; the specs come from the cache)."""
+        started: dict[str, list[tuple[int, Deployed]]] = {}
+        for version in deployed_processes(session):
+            deployed = self.specs.get(session, version.id)
+            name = deployed.model.events.message_start
+            if name is not None:
+                started.setdefault(name, []).append((version.id, deployed))
+        return started
 
     @staticmethod
     def _delivered(message: Message, instance_id: int, now: datetime) -> None:

@@ -15,11 +15,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text, and_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from dbtypes import UTCDateTime
-from engine.db import Base, Database, utcnow
+from engine.db import Base, Database, insert_unless_present, utcnow
 from engine.errors import StepFailed
 
 DEFAULT_LEASE = timedelta(minutes=5)
@@ -106,12 +105,7 @@ def enqueue(session: Session, kind: str, due_at: datetime, payload: dict[str, An
     values = {"kind": kind, "instance_id": instance_id, "due_at": due_at, "payload": payload or {},
               "status": JobStatus.PENDING, "attempts": 0, "max_attempts": max_attempts, "dedupe_key": dedupe_key,
               "created_at": utcnow()}
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Job).values(**values)
-    if dedupe_key is not None:
-        statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])
-    return session.execute(statement.returning(Job.id)).scalar_one_or_none()
+    return insert_unless_present(session, Job, values, "dedupe_key" if dedupe_key is not None else None)
 
 
 def claim(db: Database, worker_id: str, now: datetime, limit: int = 10,

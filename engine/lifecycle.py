@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import jobs, messages, queries
@@ -13,6 +13,7 @@ from engine.core import EngineCore
 from engine.models import InstanceStatus
 from engine.steps import restore
 from engine.views import InstanceDetail, InstanceView
+from engine.waits import TIMER_KIND, drop_wake_ups
 
 
 class LifecycleOps(EngineCore):
@@ -49,12 +50,11 @@ class LifecycleOps(EngineCore):
         are delivered. An ended one waits for nothing more."""
         if status.is_final:
             messages.drop_subscriptions(session, instance_id)
-            session.execute(delete(jobs.Job).where(jobs.Job.instance_id == instance_id, jobs.Job.kind == "timer",
-                                                   jobs.Job.status == jobs.JobStatus.PENDING))
+            drop_wake_ups(session, instance_id)
             return
         if status == InstanceStatus.SUSPENDED:
             return
-        jobs.enqueue(session, "timer", now, {}, instance_id=instance_id,
+        jobs.enqueue(session, TIMER_KIND, now, {}, instance_id=instance_id,
                      dedupe_key=f"timer:{instance_id}:resumed:{now.isoformat()}")
         waits = session.scalars(select(messages.MessageSubscription)
                                 .where(messages.MessageSubscription.instance_id == instance_id)).all()

@@ -16,11 +16,10 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from engine import jobs
 from engine.db import Database
 from engine.errors import Conflict, FieldError, InvalidData, NotFound
 from engine.jobs import Job, JobStatus
-from engine.messages import DELIVER_KIND, Message, MessageStatus, MessageSubscription
+from engine.messages import DELIVER_KIND, Message, MessageStatus, MessageSubscription, queue_delivery
 from engine.models import Event, Instance, InstanceStatus
 from engine.views import _Plain
 from engine.waits import TIMER_KIND
@@ -194,8 +193,7 @@ def redeliver_message(db: Database, message_id: int, now: datetime, actor: str |
     with db.write() as session:
         message = _locked_message(db, session, message_id)
         _set_status(session, message, MessageStatus.PENDING, None)
-        jobs.enqueue(session, DELIVER_KIND, now, {"message_id": message.id}, instance_id=message.source_instance_id,
-                     dedupe_key=f"message:{message.id}:redeliver:{now.isoformat()}")
+        queue_delivery(session, message.id, now, message.source_instance_id, again="redeliver")
         if actor is not None:
             _audit(session, message, "message_redelivered", actor, now)
         return _items(session, _items_query().where(Message.id == message_id))[0]

@@ -19,12 +19,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from dbtypes import UTCDateTime
 from engine import jobs
-from engine.db import Base
+from engine.db import Base, insert_unless_present
 
 DELIVER_KIND = "deliver_message"
 
@@ -100,26 +99,30 @@ def send(session: Session, message_key: str, name: str, correlation_key: str | N
     values = {"message_key": message_key, "name": name, "correlation_key": correlation_key,
               "payload": payload, "sender": sender, "source_instance_id": source_instance_id,
               "source_element_id": source_element_id, "status": MessageStatus.PENDING, "created_at": now}
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(Message).values(**values).on_conflict_do_nothing(index_elements=["message_key"])
-    message_id = session.execute(statement.returning(Message.id)).scalar_one_or_none()
+    message_id = insert_unless_present(session, Message, values, "message_key")
     if message_id is not None:
-        jobs.enqueue(session, DELIVER_KIND, now, {"message_id": message_id}, instance_id=source_instance_id,
-                     dedupe_key=f"message:{message_id}")
+        queue_delivery(session, message_id, now, source_instance_id)
     return message_id
+
+
+def queue_delivery(session: Session, message_id: int, now: datetime, instance_id: int | None,
+                   again: str | None = None) -> None:
+    """Queue the message's delivery, due now. ``again`` names a later attempt ("retry", "redeliver"): its job
+    gets a key of its own, since the first delivery's job is still there."""
+    key = f"message:{message_id}" if again is None else f"message:{message_id}:{again}:{now.isoformat()}"
+    jobs.enqueue(session, DELIVER_KIND, now, {"message_id": message_id}, instance_id=instance_id, dedupe_key=key)
 
 
 def replace_subscriptions(session: Session, instance_id: int, waiting: list[Waiting], now: datetime) -> None:
     """Make the instance's subscriptions what it waits for now; wake up unmatched messages it now waits for."""
-    session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == instance_id))
+    drop_subscriptions(session, instance_id)
     for wait in waiting:
         session.add(MessageSubscription(instance_id=instance_id, name=wait.name,
                                         correlation_key=wait.correlation_key, element_id=wait.element_id,
                                         created_at=now))
         # One conditional update: a message a supervisor discards meanwhile stays discarded.
         for message_id in session.scalars(_wake_unmatched(wait.name, wait.correlation_key)).all():
-            jobs.enqueue(session, DELIVER_KIND, now, {"message_id": message_id}, instance_id=instance_id,
-                         dedupe_key=f"message:{message_id}:retry:{now.isoformat()}")
+            queue_delivery(session, message_id, now, instance_id, again="retry")
 
 
 def drop_subscriptions(session: Session, instance_id: int) -> None:

@@ -11,7 +11,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -25,7 +24,7 @@ from engine.forms import validate_form
 from engine.identity import known_roles
 from engine.lifecycle import LifecycleOps
 from engine.logs import log
-from engine.models import InstanceStatus, ProcessVersion, TaskStatus
+from engine.models import InstanceStatus, TaskStatus
 from engine.notes import NotesOps
 from engine.portal import PortalOps
 from engine.steps import StepError, advance, ready_human_tasks, save
@@ -69,9 +68,8 @@ class Engine(EventOps, WorklistOps, LifecycleOps, PortalOps, NotesOps):
 
     def _message_start_clashes(self, session: Session, batch: list[CompiledModel]) -> list[Problem]:
         """A message that starts two processes would start one of them at random: refuse the second."""
-        starts = {p: self.specs.get(session, v).model.events.message_start
-                  for p, v in session.execute(select(ProcessVersion.process_id, func.max(ProcessVersion.id))
-                                              .group_by(ProcessVersion.process_id))}
+        starts: dict[str, str | None] = {d.model.process_id: name
+                                         for name, found in self._message_started(session).items() for _, d in found}
         starts.update({c.process_id: c.events.message_start for c in batch})
         problems = []
         for compiled in batch:

@@ -82,7 +82,7 @@ def sync_waits(session: Session, instance_id: int, thrown: list[BpmnEvent], work
                recorder: StepRecorder, events: EventSpecs, finished: bool) -> None:
     if events.has_timers:
         due_times = set() if finished else next_due_times(workflow)
-        _drop_stale_wake_ups(session, instance_id, due_times)
+        drop_wake_ups(session, instance_id, keep=due_times)
         for due in sorted(due_times):
             elements = sorted(str(t.task_spec.bpmn_id) for t in timer_tasks(workflow) if due_at(t) == due)
             jobs.enqueue(session, TIMER_KIND, due, {"elements": elements}, instance_id=instance_id,
@@ -99,13 +99,14 @@ def sync_waits(session: Session, instance_id: int, thrown: list[BpmnEvent], work
         _send_thrown(session, instance_id, thrown, recorder)
 
 
-def _drop_stale_wake_ups(session: Session, instance_id: int, due_times: set[datetime]) -> None:
-    """Forget the wake-ups of timers that went away with their task, so nothing reports them as still waiting.
-    Deleted, not marked done, so the same due time can be queued again should a timer come back to it."""
+def drop_wake_ups(session: Session, instance_id: int, keep: set[datetime] | None = None) -> None:
+    """Forget the pending wake-ups of timers that went away (with their task, or with the instance), except those
+    due at ``keep``, so nothing reports them as still waiting. Deleted, not marked done, so the same due time can
+    be queued again should a timer come back to it."""
     stale = delete(jobs.Job).where(jobs.Job.instance_id == instance_id, jobs.Job.kind == TIMER_KIND,
                                    jobs.Job.status == jobs.JobStatus.PENDING)
-    if due_times:
-        stale = stale.where(jobs.Job.due_at.not_in(sorted(due_times)))
+    if keep:
+        stale = stale.where(jobs.Job.due_at.not_in(sorted(keep)))
     session.execute(stale)
 
 
