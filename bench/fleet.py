@@ -14,7 +14,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -245,11 +245,13 @@ def wait_until_done(db: Database, ids: Sequence[int], timeout: float = RUN_TIMEO
     return time.monotonic()
 
 
-def wait_healthy(base_url: str, server: Child, timeout: float = START_TIMEOUT) -> None:
+def wait_for_health(base_url: str, process: subprocess.Popen[bytes], output: Callable[[], str],
+                    timeout: float = START_TIMEOUT) -> None:
+    """Until ``cauce serve`` at ``base_url`` answers /healthz with 200; its ``output`` explains an early exit."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"cauce serve exited ({server.process.returncode}): {server.stderr()[-2000:]}")
+        if process.poll() is not None:
+            raise RuntimeError(f"cauce serve exited ({process.returncode}): {output()[-2000:]}")
         try:
             with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as answer:
                 if answer.status == 200:
@@ -257,6 +259,10 @@ def wait_healthy(base_url: str, server: Child, timeout: float = START_TIMEOUT) -
         except (urllib.error.URLError, OSError):
             time.sleep(0.1)
     raise RuntimeError(f"cauce serve did not answer /healthz within {timeout:.0f} s")
+
+
+def wait_healthy(base_url: str, server: Child, timeout: float = START_TIMEOUT) -> None:
+    wait_for_health(base_url, server.process, server.stderr, timeout)
 
 
 def api_call(base_url: str, token: str, method: str, path: str, body: dict[str, Any] | None = None,

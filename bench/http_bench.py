@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from bench.fleet import free_port, wait_for_health
 from bench.handlers import BENCH_HANDLERS
 from bench.runs import SIMPLE_ANSWERS, Case, rate, run_persisted
 from engine.config import PROJECT_ROOT
@@ -37,12 +37,6 @@ REQUEST_TIMEOUT = 10.0
 START_TIMEOUT = 60.0
 SETUP_TIMEOUT = 120.0
 REPEATS = 3
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
 
 
 def _cauce(env: dict[str, str], *args: str) -> Any:
@@ -81,20 +75,6 @@ def run_http(client: Client, count: int) -> float:
     return rate(count, time.perf_counter() - started)
 
 
-def _wait_healthy(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"cauce serve exited ({server.returncode}): {log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{base_url}/healthz", timeout=1) as answer:
-                if answer.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.1)
-    raise RuntimeError(f"cauce serve did not answer /healthz within {START_TIMEOUT:.0f} s")
-
-
 def _stop(server: subprocess.Popen[bytes]) -> None:
     if server.poll() is None:
         server.terminate()
@@ -113,7 +93,7 @@ def measure_http(instances: int = 100, repeats: int = REPEATS) -> dict[str, Any]
         env.update(DATABASE_URL=url, CAUCE_INSTANCE_DIR=str(home), CAUCE_HANDLERS="bench", PYTHONIOENCODING="utf-8")
         _cauce(env, "demo")
         token = _cauce(env, "token", "tic.ana", "--name", "http-bench")["token"]
-        port = _free_port()
+        port = free_port()
         base_url = f"http://{HOST}:{port}"
         log = home / "serve.log"
         with log.open("wb") as out:
@@ -121,7 +101,7 @@ def measure_http(instances: int = 100, repeats: int = REPEATS) -> dict[str, Any]
                                       cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
             db = Database(url)
             try:
-                _wait_healthy(base_url, server, log)
+                wait_for_health(base_url, server, log.read_text, START_TIMEOUT)
                 client = Client(f"{base_url}/api/v1", token)
                 engine = Engine(db, BENCH_HANDLERS, input_errors=(HandlerInputError,))
                 case = Case("simple", "tic.ana", {}, SIMPLE_ANSWERS)
