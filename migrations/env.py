@@ -7,7 +7,9 @@ from sqlalchemy import Connection, engine_from_config, pool
 
 from engine import identity, jobs, messages, models  # noqa: F401  (registers the tables)
 from engine.db import Base
+from handlers.casos import models as case_models  # noqa: F401  (registers the case tables)
 from handlers.ledger.models import LedgerBase
+from handlers.mail import models as mail_models  # noqa: F401  (registers the outbox)
 from webui import models as web_models  # noqa: F401  (registers the web tables)
 
 config = context.config

@@ -15,7 +15,9 @@ from sqlalchemy.engine import Engine
 from engine import identity, models  # noqa: F401  (registers the engine's tables on Base.metadata)
 from engine.db import Base, make_engine
 from engine.schema import alembic_config, current_revision, head_revision, upgrade
+from handlers.casos import models as case_models  # noqa: F401  (registers the case tables)
 from handlers.ledger.models import LedgerBase
+from handlers.mail import models as mail_models  # noqa: F401  (registers the outbox)
 
 METADATA: list[MetaData] = [Base.metadata, LedgerBase.metadata]
 
@@ -27,7 +29,7 @@ def empty(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-HEAD = "0005"  # the newest migration; bump it with each new one
+HEAD = "0006"  # the newest migration; bump it with each new one
 
 
 def _diff(engine: Engine, metadata: list[MetaData] | MetaData = METADATA) -> list[Any]:

@@ -263,3 +263,43 @@ class Notice(LedgerBase):
     instance_ref: Mapped[str | None] = mapped_column(String(64))
     actor: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Document(AuditColumns, LedgerBase):
+    """A document the university generates for an account: a personalised receipt for an amount with cents,
+    an ACH or international transfer instruction, a credit payoff statement. ``body`` is its printable text."""
+
+    __tablename__ = "ledger_document"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_account.id"), index=True)
+    amount: Mapped[Decimal | None] = mapped_column(Money)
+    issued_on: Mapped[date] = mapped_column(Date)
+    body: Mapped[str] = mapped_column(Text)
+
+
+class Loan(AuditColumns, LedgerBase):
+    """A long-term credit of a student (Pilos, profesionalización, largo plazo, Icetex)."""
+
+    __tablename__ = "ledger_loan"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_account.id"), index=True)
+    program: Mapped[str] = mapped_column(String(32))
+    principal: Mapped[Decimal] = mapped_column(Money)
+    instalment: Mapped[Decimal] = mapped_column(Money)
+    opened_on: Mapped[date] = mapped_column(Date)
+
+
+class LoanMovement(AuditColumns, LedgerBase):
+    """A payment on, or payoff of, a loan; the balance is the principal minus their sum. ``reverses_id``
+    points at the movement a counter-movement undoes."""
+
+    __tablename__ = "ledger_loan_movement"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("ledger_loan.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    moved_on: Mapped[date] = mapped_column(Date)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_loan_movement.id"), unique=True)

@@ -20,7 +20,7 @@ from .conftest import NOW
 def test_every_table_is_prefixed_and_constraints_are_named() -> None:
     assert LedgerBase.metadata.tables
     for name, table in LedgerBase.metadata.tables.items():
-        assert name.startswith("ledger_")
+        assert name.startswith(("ledger_", "case_", "outbox_"))
         for constraint in table.constraints:
             assert constraint.name, f"{name}: unnamed {constraint!r}"
     pk = LedgerBase.metadata.tables["ledger_entry"].primary_key
