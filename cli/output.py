@@ -73,10 +73,17 @@ def handled(func: F) -> F:
         except (click.ClickException, click.Abort, SystemExit):
             raise
         except Exception as exc:
-            if Settings.from_env().debug:
+            if _debug():
                 raise
             fail(as_json, f"error interno ({type(exc).__name__}): {exc}".splitlines()[0], 1)
         finally:
             close_databases()
 
     return wrapper  # type: ignore[return-value]
+
+
+def _debug() -> bool:
+    try:
+        return Settings.from_env().debug
+    except ValueError:  # the error being reported may be a bad setting itself: report it, do not raise again
+        return False

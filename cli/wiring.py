@@ -12,7 +12,9 @@ from engine.errors import Conflict
 from engine.identity import ensure_standard_roles
 from engine.runtime import Engine
 from engine.schema import current_revision, head_revision, upgrade
+from engine.worker import Chore
 from handlers.errors import HandlerInputError
+from handlers.mail.delivery import delivery_chore
 from handlers.registry import HANDLERS
 
 _opened: list[Database] = []
@@ -42,6 +44,11 @@ def handler_registry() -> Mapping[str, Callable[..., Any]]:
 
         return BENCH_HANDLERS
     return HANDLERS
+
+
+def worker_chores(settings: Settings, db: Database) -> list[Chore]:
+    """What every worker does besides jobs: deliver the e-mail outbox (SMTP_URL) or keep it for /buzon."""
+    return [delivery_chore(db.write, settings.smtp_url, settings.mail_from)]
 
 
 def demo_model_dirs(settings: Settings) -> list[Path]:

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from cli.output import emit, handled, json_option
-from cli.wiring import build_engine, open_database, require_current_schema
+from cli.wiring import build_engine, open_database, require_current_schema, worker_chores
 from engine.config import Settings
 from engine.logs import configure_logging
 from engine.worker import Worker, default_worker_id
@@ -27,7 +27,7 @@ def worker(once: bool, poll_seconds: float | None, as_json: bool) -> None:
     poll_seconds = poll_seconds or settings.worker_poll_seconds
     db = open_database(settings)
     require_current_schema(db)
-    runner = Worker(build_engine(db), default_worker_id())
+    runner = Worker(build_engine(db), default_worker_id(), chores=worker_chores(settings, db))
     if once:
         ran = runner.run_once()
         emit(as_json, _summary(runner, ran), f"{runner.worker_id}: {ran} trabajo(s) ejecutado(s).")

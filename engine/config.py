@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -26,11 +26,26 @@ SETTINGS: dict[str, str] = {
     "CAUCE_LOG_LEVEL": "their log level",
     "CAUCE_HANDLERS": "bench also registers the benchmark's handlers",
     "CAUCE_DEBUG": "1 shows tracebacks of internal errors on the command line",
+    "SMTP_URL": "smtp://user:pass@host:587?starttls=1 or smtps://...; unset: e-mail is kept for the dev mailbox",
+    "CAUCE_MAIL_FROM": "the sender of every e-mail",
 }
+
+
+DEFAULT_MAIL_FROM = "Servicios Financieros <no-responder@cauce.local>"
 
 
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _smtp_url(value: str | None) -> str | None:
+    url = (value or "").strip()
+    if not url:
+        return None
+    if not url.startswith(("smtp://", "smtps://")):
+        # Name the variable and the scheme only: the value may carry a password.
+        raise ValueError("SMTP_URL debe empezar por smtp:// o smtps:// (por ejemplo smtp://usuario:clave@host:587)")
+    return url
 
 
 @dataclass(frozen=True)
@@ -47,6 +62,9 @@ class Settings:
     log_level: str = "INFO"
     handler_set: str = "product"
     debug: bool = False
+    # Holds the SMTP password: kept out of repr() so a logged Settings never shows it.
+    smtp_url: str | None = field(default=None, repr=False)
+    mail_from: str = DEFAULT_MAIL_FROM
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -74,6 +92,8 @@ class Settings:
             log_level=env.get("CAUCE_LOG_LEVEL", "INFO").upper(),
             handler_set="bench" if env.get("CAUCE_HANDLERS") == "bench" else "product",
             debug=_flag(env.get("CAUCE_DEBUG")),
+            smtp_url=_smtp_url(env.get("SMTP_URL")),
+            mail_from=(env.get("CAUCE_MAIL_FROM") or "").strip() or DEFAULT_MAIL_FROM,
         )
 
     @property

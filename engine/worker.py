@@ -12,7 +12,7 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("cauce.worker")
 
 BEAT_EVERY = timedelta(seconds=1)
+CHORES_EVERY = timedelta(seconds=1)
+# A periodic chore the wiring passes in (e.g. e-mail delivery): called with the time, returns how much it did.
+# The engine knows nothing of what chores do; a busy chore (returns > 0) keeps the loop from sleeping.
+Chore = Callable[[datetime], int]
 # Returns True when it already marked the job done in its own transaction (jobs.finish_in); else the worker does.
 JobHandler = Callable[["Engine", jobs.ClaimedJob], bool | None]
 
@@ -111,7 +115,7 @@ def default_worker_id(prefix: str = "worker") -> str:
 class Worker:
     def __init__(self, engine: Engine, worker_id: str | None = None, clock: Callable[[], datetime] | None = None,
                  handlers: Mapping[str, JobHandler] | None = None, batch: int = 10,
-                 lease: timedelta = jobs.DEFAULT_LEASE) -> None:
+                 lease: timedelta = jobs.DEFAULT_LEASE, chores: Sequence[Chore] = ()) -> None:
         self.engine = engine
         self.db: Database = engine.db
         self.worker_id = worker_id or default_worker_id()
@@ -121,6 +125,9 @@ class Worker:
         self.lease = lease
         self.jobs_done = 0
         self._last_beat: datetime | None = None
+        self.chores = tuple(chores)
+        self._last_chores: datetime | None = None
+        self._chores_busy = False
 
     def run_once(self, now: datetime | None = None) -> int:
         """Claim the jobs due at ``now`` (default: the clock), run each, beat; returns how many ran."""
@@ -129,10 +136,27 @@ class Worker:
         for job in claimed:
             self._run(job, now)
         self.jobs_done += len(claimed)
+        self.run_chores(now)
         # While busy, one heartbeat a second is plenty for /healthz; an idle pass always beats (it has time).
         if not claimed or self._last_beat is None or now - self._last_beat >= BEAT_EVERY:
             self.beat(now)
         return len(claimed)
+
+    def run_chores(self, now: datetime) -> int:
+        """Each chore at most once per CHORES_EVERY, unless the last pass found work (then straight on).
+        A failing chore is logged and does not stop the jobs."""
+        if not self.chores or not (self._chores_busy or self._last_chores is None
+                                   or now - self._last_chores >= CHORES_EVERY):
+            return 0
+        self._last_chores = now
+        done = 0
+        for chore in self.chores:
+            try:
+                done += chore(now)
+            except Exception:
+                log.exception("worker %s: chore %s failed", self.worker_id, getattr(chore, "__name__", chore))
+        self._chores_busy = done > 0
+        return done
 
     def run_forever(self, stop: threading.Event, poll_seconds: float = 1.0) -> None:
         """Work until ``stop`` is set: straight on while there is work, else wait ``poll_seconds``."""
@@ -142,7 +166,7 @@ class Worker:
             except Exception:  # the database went away for a moment: say so and try again after the poll
                 log.exception("worker %s: loop failed", self.worker_id)
                 ran = 0
-            if ran == 0:
+            if ran == 0 and not self._chores_busy:
                 stop.wait(poll_seconds)
 
     def beat(self, now: datetime) -> None:
@@ -204,8 +228,8 @@ class EmbeddedWorker:
         self.thread.join(timeout)
 
 
-def start_embedded(engine: Engine, poll_seconds: float = 1.0) -> EmbeddedWorker:
-    worker = Worker(engine, default_worker_id("embedded"))
+def start_embedded(engine: Engine, poll_seconds: float = 1.0, chores: Sequence[Chore] = ()) -> EmbeddedWorker:
+    worker = Worker(engine, default_worker_id("embedded"), chores=chores)
     stop = threading.Event()
     thread = threading.Thread(target=worker.run_forever, args=(stop, poll_seconds), name="cauce-worker",
                               daemon=True)

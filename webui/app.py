@@ -18,6 +18,7 @@ from engine.errors import CauceError, InvalidData
 from engine.runtime import Engine
 from engine.worker import heartbeat_age, start_embedded
 from handlers.errors import HandlerInputError
+from handlers.mail.delivery import delivery_chore
 from handlers.registry import HANDLERS
 from webui import filters, navigation
 from webui.context import SESSION_COOKIE, current_user
@@ -107,7 +108,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
         return redirect(url_for("inbox.index") if current_user() else url_for("auth.login"))
 
     if embedded_worker:
-        app.extensions["cauce_worker"] = start_embedded(engine, settings.worker_poll_seconds)
+        mail = delivery_chore(engine.db.write, settings.smtp_url, settings.mail_from)
+        app.extensions["cauce_worker"] = start_embedded(engine, settings.worker_poll_seconds, chores=[mail])
 
     @app.get("/healthz")
     def healthz() -> Any:
