@@ -8,6 +8,7 @@ from typing import Any
 
 from engine.db import Database, utcnow
 from engine.identity import ensure_user, roles_of
+from handlers.casos.demo import seed_case_demo
 from handlers.demo import seed_demo_ledger
 from webui.security import hash_password
 
@@ -39,6 +40,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 )
 
 
+DEMO_MAIL_DOMAIN = "universidad.edu.co"  # demo addresses; with no SMTP_URL nothing leaves the machine
 DEMO_PASSWORD = "cauce2026"  # printed by `cauce demo`; demo data only
 
 
@@ -52,10 +54,12 @@ def seed_demo(db: Database) -> dict[str, Any]:
     now = utcnow()
     with db.write() as session:
         for user in DEMO_USERS:
-            account = ensure_user(session, user.username, user.display_name, list(user.roles), now)
+            account = ensure_user(session, user.username, user.display_name, list(user.roles), now,
+                                  email=f"{user.username}@{DEMO_MAIL_DOMAIN}")
             if account.password_hash is None:
                 account.password_hash = _demo_password_hash()
         payments = seed_demo_ledger(session, now)
+        seed_case_demo(session, now)
         users = [{"username": u.username, "name": u.display_name, "roles": sorted(roles_of(session, u.username)),
                   "note": u.note} for u in DEMO_USERS]
     return {

@@ -1,4 +1,8 @@
-"""A model is a folder: BPMN files plus their JSON-schema forms. This module reads one, defensively."""
+"""A model is a folder: BPMN files plus their JSON-schema forms. This module reads one, defensively.
+
+A folder named ``_compartido`` beside model folders holds parts they all share (a called process, common forms):
+its files are read into each of those models, so a deployed version is whole by itself and a change to a shared
+part deploys a new version of every model that uses it."""
 
 from __future__ import annotations
 
@@ -31,11 +35,16 @@ class ModelBundle:
         return sorted(name for name in self.files if name.endswith(".bpmn"))
 
 
+SHARED_FOLDER = "_compartido"  # parts (BPMN, forms) every model beside it includes; not a model itself
+
+
 def discover_models(root: Path) -> list[Path]:
-    """Every folder under ``root`` that holds at least one .bpmn file, in a stable order."""
+    """Every folder under ``root`` that holds at least one .bpmn file, in a stable order. Folders whose name
+    starts with ``_`` hold shared parts, not models."""
     if root.is_file():
         return [root.parent]
-    return sorted({p.parent for p in root.rglob("*.bpmn") if not p.is_symlink()})
+    return sorted({p.parent for p in root.rglob("*.bpmn")
+                   if not p.is_symlink() and not any(part.startswith("_") for part in p.relative_to(root).parts)})
 
 
 def model_folders(paths: list[Path]) -> list[Path]:
@@ -53,6 +62,15 @@ def read_bundle(folder: Path, name: str | None = None) -> tuple[ModelBundle, lis
     files: dict[str, str] = {}
     total = 0
     entries = sorted(p for p in folder.iterdir() if p.is_file() or p.is_symlink())
+    shared = folder.parent / SHARED_FOLDER
+    if shared.is_dir() and shared != folder:
+        own = {p.name for p in entries}
+        for path in sorted(p for p in shared.iterdir() if p.is_file() or p.is_symlink()):
+            if path.name in own:
+                problems.append(Problem(path.name, None, None,
+                                        f"el archivo también existe en {SHARED_FOLDER}; cambie uno de los nombres"))
+            else:
+                entries.append(path)
     if len(entries) > MAX_FILES:
         problems.append(Problem(folder.name, None, None, f"demasiados archivos ({len(entries)} > {MAX_FILES})"))
         entries = entries[:MAX_FILES]

@@ -24,6 +24,7 @@ from engine.errors import Problem
 from engine.event_checks import check_correlation, check_message, check_timer
 from engine.event_specs import ASYNC_PROPERTY, CASE_NUMBER, CORRELATION_PROPERTY
 from engine.expressions import assigned_names, compile_error, forbidden_syntax, free_names
+from engine.form_compose import ComposeError, compose_schema, compose_ui_schema
 from engine.identity import REQUESTER_ROLE
 from engine.scripting import EXTRA_GLOBALS, SAFE_BUILTINS, Handler, handler_parameters
 from engine.xmlsafe import ParsedXml
@@ -35,6 +36,10 @@ HUMAN_TASKS = ("userTask", "manualTask")
 DECISION_GATEWAYS = ("exclusiveGateway", "inclusiveGateway")
 # SpiffWorkflow names its own internal tasks so; an element with one of these ids silently breaks the process.
 RESERVED_IDS = ("Start", "End", "Root")
+# The filters instructions may use beyond Jinja's own; the web app supplies them (webui/instructions.py).
+INSTRUCTION_FILTERS = ("dinero", "fecha")
+_INSTRUCTIONS = SandboxedEnvironment()
+_INSTRUCTIONS.filters.update(dict.fromkeys(INSTRUCTION_FILTERS, str))
 
 
 @dataclass
@@ -44,6 +49,7 @@ class _Checker:
     roles: set[str] | None
     problems: list[Problem] = field(default_factory=list)
     forms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    ui_forms: dict[str, dict[str, Any]] = field(default_factory=dict)
     variables: set[str] = field(default_factory=set)
     pending_code: list[tuple[str, str, int | None, str, str]] = field(default_factory=list)
     start_form: str | None = None
@@ -57,12 +63,13 @@ class _Checker:
 def check_model(
     bundle: ModelBundle, documents: dict[str, ParsedXml], handlers: Mapping[str, Handler], roles: set[str] | None,
     process_id: str,
-) -> tuple[dict[str, dict[str, Any]], str | None, list[Problem]]:
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]], str | None, list[Problem]]:
+    """The model's forms and UI schemas (each composed from its parts), its start form, and every problem."""
     checker = _Checker(bundle, handlers, roles)
     for filename, parsed in documents.items():
         _check_document(checker, filename, parsed.root, process_id)
     _check_code(checker)
-    return checker.forms, checker.start_form, checker.problems
+    return checker.forms, checker.ui_forms, checker.start_form, checker.problems
 
 
 def _check_document(c: _Checker, file: str, root: etree._Element, process_id: str) -> None:
@@ -138,6 +145,8 @@ def _check_forms(c: _Checker, file: str, el: etree._Element, is_start: bool) -> 
                 c.forms_complete = False
             continue
         schema = _load_schema(c, file, el, filename, is_ui=key == "formUiSchemaFilename")
+        if schema is not None and key == "formUiSchemaFilename":
+            c.ui_forms[filename] = schema
         if schema is None and key == "formJsonSchemaFilename":
             c.forms_complete = False
         if schema is not None and key == "formJsonSchemaFilename":
@@ -167,6 +176,11 @@ def _load_schema(c: _Checker, file: str, el: etree._Element, filename: str, is_u
         return None
     if not isinstance(schema, dict):
         c.problems.append(Problem(filename, el.get("id"), 1, "el formulario debe ser un objeto JSON"))
+        return None
+    try:
+        schema = compose_ui_schema(schema, c.bundle.files) if is_ui else compose_schema(schema, c.bundle.files)
+    except ComposeError as exc:
+        c.problems.append(Problem(filename, el.get("id"), None, str(exc)))
         return None
     if is_ui:
         return schema
@@ -201,7 +215,7 @@ def _check_instructions(c: _Checker, file: str, el: etree._Element) -> None:
     if node is None or not node.text:
         return
     try:
-        SandboxedEnvironment().parse(node.text)
+        _INSTRUCTIONS.compile(node.text)  # compiling, not only parsing, finds unknown filters
     except TemplateSyntaxError as exc:
         c.add(file, node, f"instrucciones: plantilla Jinja no válida en su línea {exc.lineno}: {exc.message}",
               el.get("id"))

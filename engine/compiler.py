@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,8 @@ from engine.scripting import Handler
 from engine.xmlsafe import ParsedXml, parse_safely
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SUBJECT_PROPERTY = "subjectExpression"  # who an instance is about (e.g. a student code)
+CASE_PREFIX_PROPERTY = "caseNumberPrefix"  # case numbers PREFIX-YEAR-000123 instead of the process id's
 NS = {"bpmn": BPMN_NS, "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core"}
 
 
@@ -31,14 +34,19 @@ class CompiledModel:
     spec: BpmnProcessSpec
     subprocess_specs: dict[str, BpmnProcessSpec]
     forms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    ui_forms: dict[str, dict[str, Any]] = field(default_factory=dict)
     start_form: str | None = None
     start_role: str | None = None
     subject_expression: str | None = None
+    case_prefix: str | None = None
     events: EventSpecs = field(default_factory=EventSpecs)
     _validators: dict[str, Draft202012Validator] = field(default_factory=dict, repr=False)
 
     def form(self, filename: str | None) -> dict[str, Any] | None:
         return self.forms.get(filename) if filename else None
+
+    def ui_form(self, filename: str | None) -> dict[str, Any]:
+        return self.ui_forms.get(filename, {}) if filename else {}
 
     def validator(self, filename: str | None) -> Draft202012Validator | None:
         """A ready validator per form: building one costs more than validating with it."""
@@ -86,24 +94,36 @@ def compile_model(
     except ValidationException as exc:
         return None, [_from_validation(exc, bundle.bpmn_files[0], documents)]
 
-    forms, start_form, check_problems = check_model(bundle, documents, handlers, roles, process_id)
+    forms, ui_forms, start_form, check_problems = check_model(bundle, documents, handlers, roles, process_id)
+    prefix = _process_property(documents, process_id, CASE_PREFIX_PROPERTY)
+    if prefix is not None and not re.fullmatch(r"[A-Z]{2,8}", prefix):
+        check_problems.append(Problem(_diagram_of(bundle, documents, process_id), process_id, None,
+                                      f"{CASE_PREFIX_PROPERTY} debe tener de 2 a 8 letras mayúsculas, no «{prefix}»"))
     if check_problems:
         return None, check_problems
-    return CompiledModel(bundle, process_id, process_name, spec, subprocess_specs, forms, start_form,
-                         _start_lane(spec), _subject_expression(documents, process_id),
+    return CompiledModel(bundle, process_id, process_name, spec, subprocess_specs, forms, ui_forms, start_form,
+                         _start_lane(spec), _process_property(documents, process_id, SUBJECT_PROPERTY),
+                         prefix,
                          read_event_specs(spec, subprocess_specs)), []
 
 
-def _subject_expression(documents: dict[str, ParsedXml], process_id: str) -> str | None:
-    """The process's ``subjectExpression`` property: who an instance is about (e.g. a student code)."""
+def _process_property(documents: dict[str, ParsedXml], process_id: str, name: str) -> str | None:
+    """A property of the process element itself (``subjectExpression``, ``caseNumberPrefix``)."""
     for parsed in documents.values():
         for el in parsed.root.iterfind(".//bpmn:process", NS):
             if el.get("id") != process_id:
                 continue
             for prop in el.iterfind("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS):
-                if prop.get("name") == "subjectExpression" and prop.get("value"):
+                if prop.get("name") == name and prop.get("value"):
                     return str(prop.get("value"))
     return None
+
+
+def _diagram_of(bundle: ModelBundle, documents: dict[str, ParsedXml], process_id: str) -> str:
+    for filename, parsed in documents.items():
+        if any(el.get("id") == process_id for el in parsed.root.iterfind(".//bpmn:process", NS)):
+            return filename
+    return bundle.bpmn_files[0]
 
 
 def _start_lane(spec: BpmnProcessSpec) -> str | None:

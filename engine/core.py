@@ -87,7 +87,8 @@ class EngineCore:
 
     def _recorder(self, instance: LiveInstance, actor: str, now: datetime, session: Session) -> StepRecorder:
         ref = f"{instance.process_id}#{instance.id}"
-        ctx = StepContext(session=session, actor=actor, initiator=instance.initiator, instance_ref=ref, now=now)
+        ctx = StepContext(session=session, actor=actor, initiator=instance.initiator, instance_ref=ref, now=now,
+                          case_number=instance.business_key)
         return StepRecorder(instance.id, actor, now, ctx, case_number=instance.business_key)
 
     def _audit(self, session: Session, instance: LiveInstance, actor: str, kind: str, task: Any) -> None:

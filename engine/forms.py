@@ -63,7 +63,8 @@ def validate_form(schema: dict[str, Any] | None, data: Any,
                   validator: Draft202012Validator | None = None) -> dict[str, Any]:
     """Return the accepted data or raise InvalidData naming every field at fault.
 
-    Only the form's own fields are accepted: a form cannot be used to overwrite other process data.
+    Only the form's own fields are accepted: a form cannot be used to overwrite other process data. A field
+    left empty is there as None, so an expression may ask whether an optional field was filled in.
     """
     if not isinstance(data, dict):
         raise InvalidData([FieldError("(formulario)", "Los datos deben ser un objeto JSON.")])
@@ -87,4 +88,4 @@ def validate_form(schema: dict[str, Any] | None, data: Any,
         errors.append(FieldError(field, _message_of(error)))
     if errors:
         raise InvalidData(errors)
-    return dict(data)
+    return {**dict.fromkeys(sorted(allowed - read_only)), **data}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, String, select
@@ -10,6 +13,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from dbtypes import UTCDateTime
 from engine.db import Base
+from engine.errors import Conflict, FieldError, InvalidData
 
 REQUESTER_ROLE = "solicitante"
 
@@ -105,3 +109,97 @@ def list_users(session: Session) -> list[UserSummary]:
         roles = (prior.roles if prior else ()) + ((row.role,) if row.role else ())
         found[row.username] = UserSummary(row.username, row.display_name, row.email, row.active, roles)
     return list(found.values())
+
+
+# --- Self-registration of external requesters (parents, sponsor companies) -----------------------------------
+
+PASSWORD_MIN_LENGTH = 10
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_MOBILE = re.compile(r"^\+?[0-9]{7,15}$")
+_DOCUMENT = re.compile(r"^[0-9A-Za-z\-]{4,20}$")
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What the Registrarse form sends, as typed (the password in clear: hashed by the caller, never stored)."""
+
+    full_name: str
+    email: str
+    document_id: str
+    mobile: str
+    password: str = field(repr=False)
+    password_confirmation: str = field(repr=False)
+    accepts_data_policy: bool
+
+    @property
+    def username(self) -> str:
+        return self.email.strip().lower()
+
+
+def registration_errors(form: Registration) -> list[FieldError]:
+    """Each field's problem in Spanish, in the form's order; empty when the form is fine."""
+    errors: list[FieldError] = []
+    name = " ".join(form.full_name.split())
+    if len(name) < 3 or len(name) > 200:
+        errors.append(FieldError("nombre", "Escribe tu nombre completo (entre 3 y 200 caracteres)."))
+    email = form.username
+    if not email:
+        errors.append(FieldError("correo", "Escribe tu correo electrónico."))
+    elif len(email) > 100 or not _EMAIL.match(email):
+        errors.append(FieldError("correo", "Escribe un correo electrónico válido, por ejemplo nombre@dominio.com."))
+    document = form.document_id.strip()
+    if not _DOCUMENT.match(document):
+        errors.append(FieldError("documento", "Escribe tu documento de identidad: de 4 a 20 letras o números."))
+    mobile = re.sub(r"[\s\-()]", "", form.mobile)
+    if not _MOBILE.match(mobile):
+        errors.append(FieldError("celular", "Escribe un número de celular de 7 a 15 dígitos (puede empezar con +)."))
+    if len(form.password) < PASSWORD_MIN_LENGTH:
+        errors.append(FieldError("contrasena",
+                                 f"La contraseña debe tener al menos {PASSWORD_MIN_LENGTH} caracteres."))
+    elif email and form.password.strip().lower() == email:
+        errors.append(FieldError("contrasena", "La contraseña no puede ser igual a tu correo."))
+    if form.password_confirmation != form.password:
+        errors.append(FieldError("confirmacion", "La confirmación no coincide con la contraseña."))
+    if not form.accepts_data_policy:
+        errors.append(FieldError("acepta_datos", "Debes aceptar el tratamiento de datos personales para registrarte."))
+    return errors
+
+
+def register_requester(session: Session, form: Registration, password_hash: str, now: datetime) -> User:
+    """An inactive user with the requester's role, named by the e-mail; active once the e-mail is confirmed.
+    InvalidData naming the field when the form is wrong or the e-mail is already registered."""
+    errors = registration_errors(form)
+    if errors:
+        raise InvalidData(errors)
+    if session.get(User, form.username) is not None:
+        # Say only that the address cannot be used here: not whose it is nor whether it is confirmed.
+        raise InvalidData([FieldError("correo", "Ya existe una cuenta con ese correo. Inicia sesión o, si no "
+                                                "la has confirmado, pide que te enviemos el enlace de nuevo.")])
+    user = User(username=form.username, display_name=" ".join(form.full_name.split()), email=form.username,
+                password_hash=password_hash, active=False, created_at=now)
+    session.add(user)
+    session.flush()
+    session.add(UserRole(username=user.username, role=REQUESTER_ROLE))
+    return user
+
+
+def account_stamp(user: User) -> str:
+    """Changes when the account does (activation, new password): a confirmation link bound to it works once."""
+    raw = f"{user.username}|{user.active}|{user.password_hash}|{user.created_at.isoformat()}"
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:24]
+
+
+def awaiting_confirmation(user: User | None) -> bool:
+    """A self-registered account whose e-mail link was not followed yet. (Until the schema records the
+    confirmation itself, a self-registered account is one named by its own e-mail.)"""
+    return user is not None and not user.active and user.email == user.username and "@" in user.username
+
+
+def confirm_requester(session: Session, username: str, stamp: str) -> User:
+    """Activate the account the link was made for; the link works once (the stamp changes on activation)."""
+    user = session.get(User, username, with_for_update=True)
+    if user is None or not awaiting_confirmation(user) or not hmac.compare_digest(account_stamp(user), stamp):
+        raise Conflict("Este enlace ya se usó o ya no es válido. Si tu cuenta aún no está activa, "
+                       "pide un enlace nuevo desde «Iniciar sesión».")
+    user.active = True
+    return user

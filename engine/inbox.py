@@ -1,7 +1,9 @@
 """The inbox ("Bandeja de tareas") as a query on the human_task table alone.
 
-No join to ``instance`` and no workflow is opened: every column the inbox shows or filters on (process, business
-key, subject, role, assignee, dates) is copied onto the task row when the task is created.
+No join to ``instance`` in the list query and no workflow is opened: every column the inbox filters or sorts on
+(process, business key, subject, role, assignee, dates) is copied onto the task row when the task is created. What
+is only shown (the requester's name, when the case began) is read afterwards for the page's own tasks: at most
+``per_page`` primary-key lookups, whatever the backlog.
 
 Indexes the queries are written for are in ``HumanTask.__table_args__``. The group tab is "open, unclaimed, one
 of my roles", so with (status, role, assignee, created_at) each role's tasks are one index range, already in
@@ -14,14 +16,14 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, Table, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from engine.identity import User, UserRole
-from engine.models import HumanTask, ProcessVersion, TaskStatus
+from engine.models import HumanTask, Instance, ProcessVersion, TaskStatus
 from engine.views import TaskView
 
 TASK = cast(Table, HumanTask.__table__)
@@ -29,13 +31,30 @@ MAX_PER_PAGE = 100
 # Counting 100,000 index entries costs ~10-20 ms on SQLite, more than the rest of the page: tab counts stop at
 # COUNT_CAP and show "10.000+" beyond it (pages go up to COUNT_CAP / per_page; filters narrow further).
 COUNT_CAP = 10_000
-# The indexes the inbox needs (besides the existing (status, assignee)); DDL for both SQLite and PostgreSQL.
+# A task due within this is "Por vencer": a day leaves the unit a working day to act before the escalation.
+DUE_SOON = timedelta(hours=24)
 
 
 class Tab(enum.StrEnum):
     MINE = "mine"  # claimed by me
     GROUP = "group"  # open, unclaimed, of one of my roles
     ALL = "all"  # every open task (supervisors)
+
+
+class Sla(enum.StrEnum):
+    """Where a task stands against its due time (``dueIn``); a task without one has no SLA state."""
+
+    ON_TIME = "a_tiempo"
+    DUE_SOON = "por_vencer"
+    OVERDUE = "vencida"
+
+
+def sla_of(due_at: datetime | None, now: datetime) -> Sla | None:
+    if due_at is None:
+        return None
+    if due_at < now:
+        return Sla.OVERDUE
+    return Sla.DUE_SOON if due_at < now + DUE_SOON else Sla.ON_TIME
 
 
 class Sort(enum.StrEnum):
@@ -62,10 +81,12 @@ class InboxFilters:
     created_from: datetime | None = None  # inclusive
     created_before: datetime | None = None  # exclusive
     overdue: bool = False
+    sla: Sla | None = None
 
     @property
     def active(self) -> bool:
-        return any((self.process, self.case, self.student, self.created_from, self.created_before, self.overdue))
+        return any((self.process, self.case, self.student, self.created_from, self.created_before, self.overdue,
+                    self.sla))
 
 
 @dataclass(frozen=True)
@@ -76,6 +97,15 @@ class InboxQuery:
     descending: bool = False
     page: int = 1
     per_page: int = 25
+
+
+@dataclass(frozen=True)
+class CaseOrigin:
+    """Who started a task's instance (the case's requester) and when: the inbox's "solicitante" and "edad"."""
+
+    requester: str  # username
+    requester_name: str  # display name, the username when the user row is gone
+    opened_at: datetime
 
 
 @dataclass(frozen=True)
@@ -93,6 +123,7 @@ class InboxPage:
     supervisor: bool = False
     candidates: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # role -> (username, name)
     capped: frozenset[str] = frozenset()  # tabs holding more than COUNT_CAP tasks
+    cases: dict[int, CaseOrigin] = field(default_factory=dict)  # instance id -> who asked and since when
 
     def count_label(self, tab: str) -> str:
         """A tab's count as shown: "1.234", or "10.000+" past the cap."""
@@ -109,6 +140,12 @@ class InboxPage:
 
     def overdue(self, task: TaskView) -> bool:
         return task.overdue(self.now)
+
+    def sla(self, task: TaskView) -> Sla | None:
+        return sla_of(task.due_at, self.now)
+
+    def origin(self, task: TaskView) -> CaseOrigin | None:
+        return self.cases.get(task.instance_id)
 
     def page_numbers(self, around: int = 2) -> list[int | None]:
         """Page links: the first, the last, and ``around`` on each side of the current; None marks a gap."""
@@ -147,8 +184,12 @@ def _narrow(filters: InboxFilters, now: datetime) -> list[ColumnElement[bool]]:
         found.append(TASK.c.created_at >= filters.created_from)
     if filters.created_before:
         found.append(TASK.c.created_at < filters.created_before)
-    if filters.overdue:
+    if filters.overdue or filters.sla == Sla.OVERDUE:
         found.append(TASK.c.due_at < now)
+    elif filters.sla == Sla.DUE_SOON:
+        found.extend((TASK.c.due_at >= now, TASK.c.due_at < now + DUE_SOON))
+    elif filters.sla == Sla.ON_TIME:
+        found.append(TASK.c.due_at >= now + DUE_SOON)
     return found
 
 
@@ -194,6 +235,46 @@ def rows(session: Session, tab: Tab, username: str, roles: frozenset[str], query
         stmt = _ordered(select(*_COLUMNS).where(*scope, *narrow), query.sort, query.descending, TASK.c)
     stmt = stmt.limit(query.per_page).offset(offset)
     return [TaskView.of(row) for row in session.execute(stmt)]
+
+
+def origins(session: Session, instance_ids: set[int]) -> dict[int, CaseOrigin]:
+    """The requester and start of each instance, for one page's tasks (a primary-key lookup per instance)."""
+    if not instance_ids:
+        return {}
+    stmt = (select(Instance.id, Instance.initiator, User.display_name, Instance.created_at)
+            .outerjoin(User, User.username == Instance.initiator)
+            .where(Instance.id.in_(sorted(instance_ids))))
+    return {row.id: CaseOrigin(row.initiator, row.display_name or row.initiator, row.created_at)
+            for row in session.execute(stmt)}
+
+
+@dataclass(frozen=True)
+class CaseWork:
+    """The engine's side of a case, by its business key: its instance and its earliest open task's due time."""
+
+    instance_id: int
+    due_at: datetime | None
+
+
+def work_by_key(session: Session, keys: dict[str, str]) -> dict[str, CaseWork]:
+    """For business key -> process id pairs (a page of cases), the instance of that process carrying the key and
+    the soonest due time among its open tasks. A key without such an instance is left out."""
+    if not keys:
+        return {}
+    found: dict[str, int] = {}
+    for instance_id, key, process_id in session.execute(
+            select(Instance.id, Instance.business_key, Instance.process_id)
+            .where(Instance.business_key.in_(sorted(keys))).order_by(Instance.id)):
+        if key is not None and key not in found and process_id == keys[key]:
+            found[key] = instance_id
+    due: dict[int, datetime | None] = dict.fromkeys(found.values())
+    if found:
+        for instance_id, soonest in session.execute(
+                select(TASK.c.instance_id, func.min(TASK.c.due_at))
+                .where(TASK.c.instance_id.in_(sorted(due)), TASK.c.status == TaskStatus.OPEN)
+                .group_by(TASK.c.instance_id)):
+            due[instance_id] = soonest
+    return {key: CaseWork(instance_id, due[instance_id]) for key, instance_id in found.items()}
 
 
 def process_names(session: Session) -> dict[str, str]:

@@ -3,7 +3,6 @@ requester's own instances. Access is decided here, so no page can show what its 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -94,10 +93,7 @@ def _startable(deployed: Deployed) -> StartableProcess:
     start_spec = next((s for s in model.spec.task_specs.values() if type(s).__name__ == "StartEvent"), None)
     extensions: dict[str, Any] = getattr(start_spec, "extensions", None) or {}
     ui_file = (extensions.get("properties") or {}).get("formUiSchemaFilename")
-    ui_schema: dict[str, Any] = {}
-    if ui_file and ui_file in model.bundle.files:
-        loaded = json.loads(model.bundle.files[ui_file])
-        ui_schema = loaded if isinstance(loaded, dict) else {}
+    ui_schema = model.ui_form(ui_file)
     return StartableProcess(model.process_id, deployed.info.process_name, deployed.info.version, model.start_role,
                             model.form(model.start_form), ui_schema, extensions.get("instructionsForEndUser"))
 

@@ -19,6 +19,9 @@ from decimal import Decimal
 from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from sqlalchemy import select
+
+from engine.identity import User, UserRole
 
 Handler = Callable[..., Any]
 
@@ -42,6 +45,25 @@ class StepContext:
     now: datetime
     calls: list[dict[str, Any]] = field(default_factory=list)
     failure: BaseException | None = None
+    case_number: str | None = None
+
+    def contacts_in_role(self, role: str) -> list[Contact]:
+        """The active members of a role with an e-mail address: who to tell of an escalation."""
+        rows = self.session.execute(
+            select(User.username, User.display_name, User.email).join(UserRole, UserRole.username == User.username)
+            .where(UserRole.role == role, User.active.is_(True), User.email.is_not(None)).order_by(User.username))
+        return [Contact(*row) for row in rows]
+
+    def contact(self, username: str) -> Contact | None:
+        user = self.session.get(User, username)
+        return Contact(user.username, user.display_name, user.email) if user is not None else None
+
+
+@dataclass(frozen=True)
+class Contact:
+    username: str
+    display_name: str
+    email: str | None
 
 
 _current: ContextVar[StepContext | None] = ContextVar("cauce_step", default=None)

@@ -73,7 +73,7 @@ class StartOps(EngineCore):
             "ended_at": None}
         instance = LiveInstance(id=store.insert_instance(session, values), row_version=1, **values)
         if instance.business_key is None:
-            instance.business_key = store.default_business_key(model.process_id, now, instance.id)
+            instance.business_key = store.default_business_key(model.case_prefix or model.process_id, now, instance.id)
         recorder = self._recorder(instance, actor, now, session)
         recorder.event("instance_started", None, deployed.info.process_name, data=clean,
                        version=deployed.info.version)

@@ -140,8 +140,10 @@ def _drop_orphan_subprocesses(workflow: BpmnWorkflow) -> None:
     changed = True
     while changed:
         changed = False
-        for task_id, sub in list(workflow.subprocesses.items()):
-            parent_wf = sub.parent_workflow
-            if parent_wf is None or task_id not in parent_wf.tasks:
+        # A subprocess is keyed by the id of the task that called it (in the top workflow or another
+        # subprocess); SpiffWorkflow's own ``parent_workflow`` raises once that task was pruned.
+        for task_id in list(workflow.subprocesses):
+            if task_id not in workflow.tasks and not any(task_id in other.tasks
+                                                         for other in workflow.subprocesses.values()):
                 del workflow.subprocesses[task_id]
                 changed = True

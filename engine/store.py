@@ -167,9 +167,10 @@ def latest_version_id(session: Session, process_id: str) -> int | None:
     return _conn(session).execute(_SELECT_LATEST_VERSION, {"process_id": process_id}).scalar()
 
 
-def default_business_key(process_id: str, at: datetime, instance_id: int) -> str:
-    """The case number an instance gets when its starter gives none: PRO-MAA-16-2026-000123."""
-    return f"{process_id.upper().replace('_', '-')}-{at.year}-{instance_id:06d}"
+def default_business_key(prefix: str, at: datetime, instance_id: int) -> str:
+    """The case number an instance gets when its starter gives none: PRO-MAA-16-2026-000123 (the process id),
+    or SF-2026-000123 for a model whose ``caseNumberPrefix`` is SF."""
+    return f"{prefix.upper().replace('_', '-')}-{at.year}-{instance_id:06d}"
 
 
 def insert_instance(session: Session, values: dict[str, Any]) -> int:

@@ -64,7 +64,8 @@ class WorklistOps(EngineCore):
 
     def inbox(self, username: str, query: InboxQuery | None = None, now: datetime | None = None,
               roles: frozenset[str] | None = None) -> InboxPage:
-        """One page of one inbox tab, with every tab's count; reads the human_task table only.
+        """One page of one inbox tab, with every tab's count; lists from the human_task table alone, then reads
+        the requester and start of the page's own instances.
 
         ``roles``: the user's roles when the caller already holds them (the web session lookup reads them).
         """
@@ -88,7 +89,8 @@ class WorklistOps(EngineCore):
             candidates = inbox.users_by_role(session, {t.role for t in found}) if supervising else {}
             return InboxPage(query=query, rows=found, counts=counts, total=total, page=query.page, pages=pages,
                              now=now, processes=inbox.process_names(session), supervisor=supervising,
-                             candidates=candidates, capped=capped)
+                             candidates=candidates, capped=capped,
+                             cases=inbox.origins(session, {t.instance_id for t in found}))
 
     def tasks_for(self, username: str, include_group: bool = True) -> list[TaskView]:
         with self.db.read() as session:

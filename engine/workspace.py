@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -71,15 +70,7 @@ def instructions_of(task_spec: Any | None) -> str | None:
 
 def ui_schema_of(model: CompiledModel, task_spec: Any | None) -> dict[str, Any]:
     properties = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
-    filename = properties.get("formUiSchemaFilename")
-    source = model.bundle.files.get(filename) if filename else None
-    if not source:
-        return {}
-    try:
-        loaded = json.loads(source)
-    except ValueError:
-        return {}
-    return loaded if isinstance(loaded, dict) else {}
+    return model.ui_form(properties.get("formUiSchemaFilename"))
 
 
 def task_data(workflow: BpmnWorkflow, spiff_task_id: str) -> dict[str, Any]:

@@ -5,10 +5,22 @@ Handlers know nothing of SpiffWorkflow or Flask: the engine passes any object wi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy.orm import Session
+
+
+class Contact(Protocol):
+    @property
+    def username(self) -> str: ...
+
+    @property
+    def display_name(self) -> str: ...
+
+    @property
+    def email(self) -> str | None: ...
 
 
 class StepContext(Protocol):
@@ -35,4 +47,21 @@ class StepContext(Protocol):
     @property
     def now(self) -> datetime:
         """Timezone-aware UTC time of the step."""
+        ...
+
+
+class CaseStepContext(StepContext, Protocol):
+    """A step of a case: it knows its case number and can look people up to tell them something."""
+
+    @property
+    def case_number(self) -> str | None:
+        """The instance's case number (e.g. "SF-2026-000123")."""
+        ...
+
+    def contacts_in_role(self, role: str) -> Sequence[Contact]:
+        """Active members of ``role`` who have an e-mail address."""
+        ...
+
+    def contact(self, username: str) -> Contact | None:
+        """A user's name and e-mail address, if the user exists."""
         ...

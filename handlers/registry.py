@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from handlers import pro_maa_16
+from handlers.casos import lifecycle as cases
+from handlers.casos import refunds
 
 HANDLERS: dict[str, Callable[..., Any]] = {
     # PRO-MAA-16 gateway conditions (return bool)
@@ -25,4 +27,15 @@ HANDLERS: dict[str, Callable[..., Any]] = {
     "reverse_accounting": pro_maa_16.reverse_accounting,
     "reinvoice": pro_maa_16.reinvoice,
     "notify_requester": pro_maa_16.notify_requester,
+    # Financial-service cases: what every case type shares (handlers/casos/lifecycle.py)
+    "case_open": cases.case_open,
+    "case_triage": cases.case_triage,
+    "case_request_info": cases.case_request_info,
+    "case_info_answered": cases.case_info_answered,
+    "case_escalate": cases.case_escalate,
+    "case_close": cases.case_close,
+    # Devolución de saldos
+    "refund_fits_balance": refunds.refund_fits_balance,
+    "refund_credit_balance": refunds.refund_credit_balance,
+    "credit_balance": refunds.credit_balance,
 }

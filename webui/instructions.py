@@ -17,6 +17,8 @@ from jinja2 import Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
+from webui.filters import local_time, money
+
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")  # < and > are HTML-escaped
 
 
@@ -28,6 +30,7 @@ def _literal(value: Any) -> Any:
 
 
 _ENVIRONMENT = SandboxedEnvironment(autoescape=True, finalize=_literal)
+_ENVIRONMENT.filters.update(dinero=money, fecha=local_time)  # the names engine.checks.INSTRUCTION_FILTERS allows
 ALLOWED_TAGS = {"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "code",
                 "pre", "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td", "span",
                 "del", "sub", "sup"}

@@ -22,6 +22,9 @@ class EntryKind(StrEnum):
     SCHOLARSHIP = "scholarship"
     UNAPPLIED_PAYMENT = "unapplied_payment"  # bolsa genérica
     COUNTER_ENTRY = "counter_entry"
+    REFUND = "refund"  # credit balance paid back to the student (positive: the account is owed less)
+    TRANSFER_OUT = "transfer_out"  # credit balance moved to another account (positive on the giver)
+    TRANSFER_IN = "transfer_in"  # ... and received (negative on the receiver)
 
 
 class ReceiptKind(StrEnum):

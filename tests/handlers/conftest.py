@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,8 +13,11 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from engine.scripting import Contact
+from handlers.casos import models as case_models  # noqa: F401  (registers the case tables)
 from handlers.demo import DemoPayment, seed_demo_ledger
 from handlers.ledger import LedgerBase
+from handlers.mail import models as mail_models  # noqa: F401  (registers the outbox)
 
 NOW = datetime(2026, 11, 23, 15, 30, tzinfo=UTC)
 
@@ -28,6 +31,14 @@ class Ctx:
     initiator: str | None = "coord.bogota"
     instance_ref: str | None = "PRO-MAA-16#1"
     now: datetime = NOW
+    case_number: str | None = None
+    contacts: dict[str, list[Contact]] = field(default_factory=dict)  # role -> its members
+
+    def contacts_in_role(self, role: str) -> list[Contact]:
+        return self.contacts.get(role, [])
+
+    def contact(self, username: str) -> Contact | None:
+        return next((c for people in self.contacts.values() for c in people if c.username == username), None)
 
 
 @pytest.fixture
