@@ -24,7 +24,7 @@ from webui import filters, navigation
 from webui.context import SESSION_COOKIE, current_user
 from webui.converters import IdConverter
 from webui.security import load_user
-from webui.views import account, admin, api, auth, inbox, incidents, instances, notices, processes, tasks
+from webui.views import account, admin, api, auth, cases_staff, inbox, incidents, instances, notices, processes, tasks
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     filters.register(app)
     navigation.register(app)
     for blueprint in (auth.bp, inbox.bp, tasks.bp, processes.bp, instances.bp, admin.bp, api.bp, notices.bp,
-                      account.bp, incidents.bp):
+                      account.bp, incidents.bp, cases_staff.bp, cases_staff.board_bp):
         app.register_blueprint(blueprint)
 
     @app.before_request

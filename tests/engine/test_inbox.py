@@ -13,7 +13,7 @@ from engine.db import Database
 from engine.errors import Forbidden, InvalidData
 from engine.identity import ensure_user
 from engine.inbox import InboxFilters, InboxQuery, Sort, Tab
-from engine.models import Event, HumanTask
+from engine.models import Event, HumanTask, Instance
 from engine.runtime import Engine
 from engine.views import TaskView
 from tests.engine.pro_maa_16_driver import REQUEST, run_worker
@@ -169,3 +169,81 @@ def test_counts_stop_at_the_cap(engine: Engine, backlog: list[int], monkeypatch:
     assert page.counts == {"mine": 0, "group": 1_000} and page.capped == {"group"}
     assert page.count_label("group") == "1.000+" and page.count_label("mine") == "0"
     assert page.pages == 40 and page.page == 40 and len(page.rows) == 25
+
+
+# ---- case columns: requester, age, SLA state -------------------------------------------------------------------
+
+@pytest.fixture
+def three(engine: Engine) -> list[TaskView]:
+    """Three real PRO-MAA-16 requests waiting on TIC: their tasks, oldest first."""
+    for payment in ("PG-1001", "PG-1002", "PG-1003"):
+        _start(engine, payment)
+    return engine.inbox("tic.ana", InboxQuery(Tab.GROUP), NOW).rows
+
+
+def _due(db: Database, task_id: int, due_at: datetime | None) -> None:
+    with db.write() as session:
+        session.execute(update(HumanTask).where(HumanTask.id == task_id).values(due_at=due_at))
+
+
+def test_sla_state_of_a_due_time() -> None:
+    assert inbox.sla_of(None, NOW) is None
+    assert inbox.sla_of(NOW - timedelta(seconds=1), NOW) == inbox.Sla.OVERDUE
+    assert inbox.sla_of(NOW, NOW) == inbox.Sla.DUE_SOON
+    assert inbox.sla_of(NOW + timedelta(hours=23, minutes=59), NOW) == inbox.Sla.DUE_SOON
+    assert inbox.sla_of(NOW + timedelta(hours=24), NOW) == inbox.Sla.ON_TIME
+
+
+def test_sla_filter_and_states_on_the_page(engine: Engine, db: Database, three: list[TaskView]) -> None:
+    late, soon, fine = three
+    _due(db, late.id, NOW - timedelta(hours=1))
+    _due(db, soon.id, NOW + timedelta(hours=5))
+    _due(db, fine.id, NOW + timedelta(days=3))
+
+    def ids(sla: inbox.Sla) -> list[int]:
+        page = engine.inbox("tic.ana", InboxQuery(Tab.GROUP, InboxFilters(sla=sla)), NOW)
+        assert page.total == page.counts["group"] == len(page.rows)
+        assert all(page.sla(t) == sla for t in page.rows)
+        return [t.id for t in page.rows]
+
+    assert ids(inbox.Sla.OVERDUE) == [late.id]
+    assert ids(inbox.Sla.DUE_SOON) == [soon.id]
+    assert ids(inbox.Sla.ON_TIME) == [fine.id]
+    page = engine.inbox("tic.ana", InboxQuery(Tab.GROUP), NOW)
+    assert [page.sla(t) for t in page.rows] == [inbox.Sla.OVERDUE, inbox.Sla.DUE_SOON, inbox.Sla.ON_TIME]
+    _due(db, fine.id, None)  # a task without a due time has no SLA state and matches no SLA filter
+    assert ids(inbox.Sla.ON_TIME) == [] and engine.inbox("tic.ana", InboxQuery(Tab.GROUP), NOW).sla(
+        engine.get_task(fine.id)) is None
+
+
+def test_rows_carry_the_requester_and_the_case_start(engine: Engine, db: Database, three: list[TaskView]) -> None:
+    page = engine.inbox("tic.ana", InboxQuery(Tab.GROUP), NOW)
+    with db.read() as session:
+        started = {i.id: i.created_at for i in session.scalars(select(Instance))}
+    for task in page.rows:
+        origin = page.origin(task)
+        assert origin is not None
+        assert (origin.requester, origin.requester_name) == ("coord.bogota", "Coordinación Administrativa Bogotá")
+        assert origin.opened_at == started[task.instance_id]
+    with db.write() as session:  # an initiator without a user row is shown by username
+        session.execute(update(Instance).where(Instance.id == three[0].instance_id).values(initiator="ex.usuario"))
+    again = engine.inbox("tic.ana", InboxQuery(Tab.GROUP), NOW)
+    assert again.cases[three[0].instance_id].requester_name == "ex.usuario"
+    assert set(again.cases) == {t.instance_id for t in again.rows}  # only the page's instances are read
+
+
+def test_work_by_key_finds_the_instance_and_its_soonest_due_time(engine: Engine, db: Database,
+                                                                 three: list[TaskView]) -> None:
+    task = three[0]
+    key = task.business_key
+    assert key
+    _due(db, task.id, NOW + timedelta(hours=3))
+    with db.read() as session:
+        found = inbox.work_by_key(session, {key: "pro_maa_16", "SF-2026-999999": "pro_maa_16"})
+        wrong_process = inbox.work_by_key(session, {key: "devolucion_saldos"})
+    assert found == {key: inbox.CaseWork(task.instance_id, NOW + timedelta(hours=3))}
+    assert wrong_process == {}
+    engine.complete(task.id, "tic.ana", {"decision": "rechazar", "observaciones": "No procede."})
+    with db.read() as session:
+        after = inbox.work_by_key(session, {key: "pro_maa_16"})
+    assert after[key].instance_id == task.instance_id and after[key].due_at is None  # no open task left

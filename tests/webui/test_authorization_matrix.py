@@ -84,6 +84,9 @@ PROBES: tuple[Probe, ...] = (
           _row(400, 403, 403, 403, 403, 404, 403)),
     Probe("incidents.discard", "POST", lambda s: "/mensajes/999999/descartar",
           _row(400, 403, 403, 403, 403, 404, 403), data={"motivo": ""}),
+    # Staff side of the cases: a unit's staff and supervisors (conta.maria works no case unit).
+    Probe("cases_staff.unit", "GET", lambda s: "/casos/unidad", _row(302, 403, 403, 403, 403, 200, 403)),
+    Probe("board.dashboard", "GET", lambda s: "/tablero", _row(302, 403, 403, 403, 403, 200, 403)),
     Probe("admin.users", "GET", lambda s: "/admin/usuarios", _row(302, 403, 403, 403, 403, 403, 200)),
     Probe("admin.change_permission", "POST", lambda s: "/admin/usuarios/permiso",
           _row(400, 403, 403, 403, 403, 403, 400)),

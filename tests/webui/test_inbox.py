@@ -13,10 +13,11 @@ from cli.demo import _demo_password_hash
 from engine.bulk import clone_open_instances
 from engine.db import Database, utcnow
 from engine.identity import User, ensure_user
-from engine.models import Event, HumanTask
+from engine.models import Event, HumanTask, Instance
 from engine.runtime import Engine
 from tests.engine.pro_maa_16_driver import REQUEST
 from tests.webui.conftest import SignedIn
+from webui.views.inbox import age_label
 
 Signer = Callable[[str], SignedIn]
 
@@ -59,7 +60,7 @@ def test_tabs_show_counts_columns_and_links(sign_in: Signer, requests_: list[int
     assert "Mis tareas" in html and "Tareas de mis grupos" in html and "Todas las tareas" not in html
     assert _count(html, "mine") == 0 and _count(html, "group") == 3
     assert sorted(_rows(html)) == sorted(requests_)
-    for header in ("Caso", "Proceso", "Tarea", "Estudiante", "Creada", "Vence"):
+    for header in ("Caso", "Tipo", "Tarea", "Solicitante", "Estudiante", "Edad", "Creada", "Vence", "SLA"):
         assert f">{header}" in html
     assert f'href="/tareas/{requests_[0]}"' in html and "Revisar solicitud" in html
     assert "20261001" in html and "PRO-MAA-16" in html
@@ -171,3 +172,46 @@ def test_a_requester_sees_no_staff_tasks(sign_in: Signer, requests_: list[int]) 
     assert _rows(html) == [] and _count(html, "mine") == 0 and _count(html, "group") == 0
     assert _rows(_html(camila.get("/bandeja?vista=grupo"))) == []
     assert camila.post(f"/bandeja/tareas/{requests_[0]}/reclamar").status_code == 404  # not even told it exists
+
+
+def test_case_columns_requester_age_and_sla(sign_in: Signer, db: Database, requests_: list[int]) -> None:
+    now = utcnow()
+    dues = {requests_[0]: now - timedelta(hours=2), requests_[1]: now + timedelta(hours=6),
+            requests_[2]: now + timedelta(days=4)}
+    with db.write() as session:
+        for task_id, due in dues.items():
+            session.execute(update(HumanTask).where(HumanTask.id == task_id).values(due_at=due))
+        session.execute(update(Instance).where(Instance.id == select(HumanTask.instance_id).where(
+            HumanTask.id == requests_[2]).scalar_subquery()).values(created_at=now - timedelta(days=3, hours=2)))
+    ana = sign_in("tic.ana")
+    html = _html(ana.get("/bandeja?vista=grupo"))
+    rows = {task_id: _row_html(html, task_id) for task_id in requests_}
+    for row in rows.values():
+        assert 'title="coord.bogota">Coordinación Administrativa Bogotá</span>' in row
+    assert '<span class="sla sla-vencida">Vencida</span>' in rows[requests_[0]]
+    assert '<span class="sla sla-por_vencer">Por vencer</span>' in rows[requests_[1]]
+    assert '<span class="sla sla-a_tiempo">A tiempo</span>' in rows[requests_[2]]
+    assert "hace 3 días" in rows[requests_[2]] and ("hace un momento" in rows[requests_[0]]
+                                                    or "hace 1 minuto" in rows[requests_[0]])
+    assert _rows(_html(ana.get("/bandeja?vista=grupo&sla=por_vencer"))) == [requests_[1]]
+    assert _rows(_html(ana.get("/bandeja?vista=grupo&sla=a_tiempo"))) == [requests_[2]]
+    filtered = _html(ana.get("/bandeja?vista=grupo&sla=vencida"))
+    assert _rows(filtered) == [requests_[0]] and _count(filtered, "group") == 1
+    assert 'value="vencida" selected' in filtered and "sla=vencida" in filtered  # kept in the sort links
+    bad = ana.get("/bandeja?sla=roja")
+    assert bad.status_code == 400 and "<strong>sla</strong>" in _html(bad)
+
+
+def _row_html(html: str, task_id: int) -> str:
+    found = re.search(rf'<tr id="tarea-{task_id}".*?</tr>', html, re.S)
+    assert found, f"no row for task {task_id}"
+    return found.group(0)
+
+
+@pytest.mark.parametrize(("minutes", "said"), [
+    (0, "hace un momento"), (1, "hace 1 minuto"), (59, "hace 59 minutos"), (60, "hace 1 hora"),
+    (23 * 60 + 59, "hace 23 horas"), (24 * 60, "hace 1 día"), (3 * 24 * 60 + 600, "hace 3 días"),
+    (-5, "hace un momento")])
+def test_age_label(minutes: int, said: str) -> None:
+    now = utcnow()
+    assert age_label(now - timedelta(minutes=minutes), now) == said

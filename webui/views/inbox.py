@@ -1,5 +1,5 @@
 """Bandeja de tareas: "Mis tareas" and "Tareas de mis grupos" with counts, filters, sorting, pages; Reclamar,
-Liberar and (supervisors) Reasignar."""
+Liberar and (supervisors) Reasignar. Each task shows its case: number, type, requester, age and SLA state."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from engine.errors import FieldError, InvalidData
-from engine.inbox import InboxFilters, InboxQuery, Sort, Tab
+from engine.inbox import InboxFilters, InboxQuery, Sla, Sort, Tab
 from webui.context import engine, login_required, user
 from webui.filters import BOGOTA
 
@@ -19,7 +19,8 @@ bp = Blueprint("inbox", __name__)
 PER_PAGE = 25
 TABS = {"mias": Tab.MINE, "grupo": Tab.GROUP, "todas": Tab.ALL}
 SORTS = {"creada": Sort.CREATED, "vence": Sort.DUE, "proceso": Sort.PROCESS, "caso": Sort.CASE}
-FILTER_KEYS = ("proceso", "caso", "estudiante", "desde", "hasta", "vencidas", "orden", "dir")
+FILTER_KEYS = ("proceso", "caso", "estudiante", "desde", "hasta", "vencidas", "sla", "orden", "dir")
+SLA_LABELS = {Sla.ON_TIME: "A tiempo", Sla.DUE_SOON: "Por vencer", Sla.OVERDUE: "Vencida"}
 
 
 MAX_PAGE = 1_000_000
@@ -38,6 +39,28 @@ def _day(args: MultiDict[str, str], key: str, errors: list[FieldError]) -> date 
         errors.append(FieldError(key, "La fecha está fuera del rango admitido."))
         return None
     return day
+
+
+def age_label(since: datetime | None, now: datetime) -> str:
+    """How long ago, the way people say it: "hace 3 días", "hace 5 horas", "hace un momento"."""
+    if since is None:
+        return ""
+    minutes = max(int((now - since).total_seconds() // 60), 0)
+    for size, one, many in ((1440, "día", "días"), (60, "hora", "horas"), (1, "minuto", "minutos")):
+        if minutes >= size:
+            amount = minutes // size
+            return f"hace {amount} {one if amount == 1 else many}"
+    return "hace un momento"
+
+
+@bp.app_template_filter("age")
+def _age_filter(since: datetime | None, now: datetime) -> str:
+    return age_label(since, now)
+
+
+@bp.app_template_filter("sla_label")
+def _sla_label(state: Sla | None) -> str:
+    return SLA_LABELS[state] if state else ""
 
 
 def _start_of(day: date) -> datetime:
@@ -66,6 +89,9 @@ def parse_query(args: MultiDict[str, str]) -> InboxQuery:
     except ValueError:
         errors.append(FieldError("pagina", "La página debe ser un número entero positivo."))
         page = 1
+    sla_name = args.get("sla") or None
+    if sla_name is not None and sla_name not in {s.value for s in Sla}:
+        errors.append(FieldError("sla", "Estado de SLA desconocido; use a_tiempo, por_vencer o vencida."))
     since, until = _day(args, "desde", errors), _day(args, "hasta", errors)
     if since and until and since > until:
         errors.append(FieldError("hasta", "La fecha final es anterior a la inicial."))
@@ -78,6 +104,7 @@ def parse_query(args: MultiDict[str, str]) -> InboxQuery:
         created_from=_start_of(since) if since else None,
         created_before=_start_of(until + timedelta(days=1)) if until else None,
         overdue=args.get("vencidas") in ("1", "on", "true"),
+        sla=Sla(sla_name) if sla_name else None,
     )
     return InboxQuery(tab=TABS[tab_name] if tab_name else None, filters=filters, sort=SORTS[sort_name],
                       descending=direction == "desc", page=page, per_page=PER_PAGE)
@@ -97,7 +124,8 @@ def index() -> Any:
         return url_for("inbox.index", **{k: v for k, v in params.items() if v not in (None, "")})
 
     return render_template("inbox/index.html", page=page, args=request.args, link=link, tab_names=tab_names,
-                           sort_names={s: n for n, s in SORTS.items()}, here=request.full_path.rstrip("?"))
+                           sort_names={s: n for n, s in SORTS.items()}, here=request.full_path.rstrip("?"),
+                           sla_labels=SLA_LABELS)
 
 
 def _back() -> Any:
