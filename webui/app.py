@@ -20,11 +20,13 @@ from engine.worker import heartbeat_age, start_embedded
 from handlers.errors import HandlerInputError
 from handlers.mail.delivery import delivery_chore
 from handlers.registry import HANDLERS
-from webui import filters, navigation
+from webui import anonymous_forms, filters, navigation
 from webui.context import SESSION_COOKIE, current_user
 from webui.converters import IdConverter
 from webui.security import load_user
 from webui.views import account, admin, api, auth, cases_staff, inbox, incidents, instances, notices, processes, tasks
+from webui.views.mailbox import bp as mailbox_bp
+from webui.views.registration import bp as registration_bp
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -48,6 +50,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     app.config.update(
         JSON_AS_ASCII=False, MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
         CAUCE_SECURE_COOKIES=settings.secure_cookies,
+        CAUCE_SMTP_CONFIGURED=settings.smtp_url is not None,
     )
     if engine is None:
         settings.ensure_dirs()
@@ -57,6 +60,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     app.url_map.converters["int"] = IdConverter  # before any route is added: every <int:...> is a bounded id
     filters.register(app)
     navigation.register(app)
+    anonymous_forms.register(app)
+    for blueprint in (registration_bp, mailbox_bp):
+        app.register_blueprint(blueprint)
     for blueprint in (auth.bp, inbox.bp, tasks.bp, processes.bp, instances.bp, admin.bp, api.bp, notices.bp,
                       account.bp, incidents.bp, cases_staff.bp, cases_staff.board_bp):
         app.register_blueprint(blueprint)
@@ -83,6 +89,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     def check_csrf() -> None:
         if request.method not in UNSAFE_METHODS or request.path.startswith("/api/"):
             return  # the API authenticates with bearer tokens, not cookies
+        if anonymous_forms.is_anonymous_form(app, request.endpoint):
+            anonymous_forms.check(_same_site)  # Registrarse and the like: no session yet, a cookie-bound token
+            return
         if request.endpoint == "auth.login_post":
             # No session yet to hold a token: refuse sign-ins posted from another site (login CSRF).
             origin = request.headers.get("Origin") or request.headers.get("Referer")

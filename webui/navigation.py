@@ -30,6 +30,7 @@ MENU = (
     NavItem("notices.index", "Avisos", None),
     NavItem("admin.users", "Usuarios y permisos", frozenset({"admin", "tic_nacer"})),
     NavItem("incidents.index", "Incidentes", frozenset({"supervisor", "admin"})),
+    NavItem("mailbox.index", "Buzón de correo", frozenset({"admin"})),
     # Staff side of the cases: each unit its open cases; supervisors every unit's, and the dashboard.
     NavItem("cases_staff.unit", "Casos de mi unidad",
             frozenset({"cartera", "tesoreria", "credito", "facturacion", "supervisor", "admin"})),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -48,6 +49,15 @@ class MailDetail:
     instance_ref: str | None
     next_attempt_at: datetime
     error: str | None
+
+    @property
+    def body_parts(self) -> tuple[tuple[str, bool], ...]:
+        """The body as (text, is_link) pieces, so the page can make links clickable without trusting HTML."""
+        pieces = _LINK.split(self.body)
+        return tuple((piece, n % 2 == 1) for n, piece in enumerate(pieces) if piece)
+
+
+_LINK = re.compile(r"(https?://[^\s<>\"']+)")
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,17 @@ PROBES: tuple[Probe, ...] = (
     Probe("account.create", "POST", lambda s: "/cuenta/tokens", _row(400, 400, 400, 400, 400, 400, 400),
           data={"name": ""}),
     Probe("account.revoke", "POST", lambda s: "/cuenta/tokens/999999/revocar", _row(400, 404, 404, 404, 404, 404, 404)),
+    # Registrarse (anonymous forms: a cookie-bound token, so posting without it is 400 for everyone) and the
+    # development mailbox (administrators only; none of these people is one).
+    Probe("registration.register", "GET", lambda s: "/registrarse", _row(200, 302, 302, 302, 302, 302, 302)),
+    Probe("registration.register_post", "POST", lambda s: "/registrarse", _row(400, 400, 400, 400, 400, 400, 400)),
+    Probe("registration.confirm", "GET", lambda s: "/registrarse/confirmar/no-firmado",
+          _row(400, 400, 400, 400, 400, 400, 400)),
+    Probe("registration.resend", "GET", lambda s: "/registrarse/reenviar", _row(200, 200, 200, 200, 200, 200, 200)),
+    Probe("registration.resend_post", "POST", lambda s: "/registrarse/reenviar",
+          _row(400, 400, 400, 400, 400, 400, 400), data={"correo": "x@example.com"}),
+    Probe("mailbox.index", "GET", lambda s: "/buzon", _row(302, 403, 403, 403, 403, 403, 403)),
+    Probe("mailbox.show", "GET", lambda s: "/buzon/999999", _row(302, 403, 403, 403, 403, 403, 403)),
     Probe("api.openapi", "GET", lambda s: "/api/v1/openapi.json", _row(200, 200, 200, 200, 200, 200, 200), api=True),
     Probe("api.processes", "GET", lambda s: "/api/v1/processes", _row(401, 200, 200, 200, 200, 200, 200), api=True),
     Probe("api.start_instance", "POST", lambda s: "/api/v1/processes/pro_maa_16/instances",

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, make_response, redirect, render_templa
 
 from engine.db import utcnow
 from webui.context import SESSION_COOKIE, current_user, database
+from webui.registration import awaiting_sign_in
 from webui.security import SESSION_LIFETIME, check_credentials, close_session, open_session, record_attempt, throttled
 
 bp = Blueprint("auth", __name__)
@@ -30,6 +31,8 @@ def login() -> Any:
 @bp.post("/iniciar-sesion")
 def login_post() -> Any:
     username = (request.form.get("username") or "").strip()
+    if "@" in username:  # self-registered accounts are named by their e-mail, stored lower-cased
+        username = username.lower()
     password = request.form.get("password") or ""
     address = request.remote_addr or "?"
     now = utcnow()
@@ -38,11 +41,16 @@ def login_post() -> Any:
             return render_template("auth/login.html", next=request.form.get("next", ""), username=username,
                                    error="Demasiados intentos fallidos. Espere unos minutos e intente de nuevo."), 429
         ok = bool(username) and check_credentials(session, username, password)
+        unconfirmed = not ok and bool(username) and awaiting_sign_in(session, username, password)
         record_attempt(session, username, address, ok, now)
         token = open_session(session, username, now)[0] if ok else None
         previous = request.cookies.get(SESSION_COOKIE)
         if ok and previous:
             close_session(session, previous)  # whoever was signed in on this browser is signed out
+    if unconfirmed:
+        return render_template("auth/login.html", next=request.form.get("next", ""), username=username,
+                               unconfirmed=username.strip().lower(),
+                               error="Confirma tu correo: te enviamos un enlace para activar tu cuenta."), 403
     if token is None:
         return render_template("auth/login.html", next=request.form.get("next", ""), username=username,
                                error="Usuario o contraseña incorrectos."), 401
