@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from handlers.casos.lifecycle import UNIT_LABELS
 from handlers.casos.models import OPEN_STATUSES, STATUS_LABELS, CaseEvent, CaseEventKind, CaseFile, CaseStatus
 from handlers.ledger.values import BOGOTA
 
-UNITS: dict[str, str] = {"cartera": "Cartera", "tesoreria": "Tesorería", "credito": "Crédito",
-                         "facturacion": "Facturación"}
+UNITS: dict[str, str] = UNIT_LABELS  # the units that resolve cases (their roles) -> their names
 OPEN = tuple(s.value for s in OPEN_STATUSES)
 BREACH_WEEKS = 12
 CYCLE_WINDOW = timedelta(days=90)  # the dashboard's cycle times: cases closed in the last 90 days

@@ -16,6 +16,7 @@ from engine.models import HumanTask
 from engine.runtime import Engine
 from handlers.casos.models import CaseEvent, CaseFile
 from tests.engine.pro_maa_16_driver import REQUEST
+from tests.processes.casos.driver import open_case
 from tests.webui.conftest import SignedIn
 from webui.dashboard_charts import duration, nice_scale, number
 
@@ -188,3 +189,27 @@ def test_chart_helpers() -> None:
     assert nice_scale(0) == (1.0, 1.0) and nice_scale(7) == (8, 2) and nice_scale(23) == (25, 5)
     assert nice_scale(3, 4) == (3, 1)
     assert number(1234.5) == "1.234,5" and duration(47.5) == "47,5 h" and duration(84) == "3,5 días"
+
+
+def test_a_real_case_from_the_inbox_to_the_dashboard(sign_in: Signer, engine: Engine, db: Database) -> None:
+    run = open_case(engine, db, "devolucion_saldos", {
+        "monto": "400000.00", "motivo": "beca_posterior", "banco": "Bancolombia", "tipo_cuenta": "ahorros",
+        "numero_cuenta": "12345678901", "titular": "Camila Torres Ruiz", "documento_titular": "1090123456"})
+    task = run.open_task("Activity_revisar")
+    sofia = sign_in("tesoreria.sofia")
+    inbox = _html(sofia.get("/bandeja?vista=grupo"))
+    row = re.search(rf'<tr id="tarea-{task.id}".*?</tr>', inbox, re.S)
+    assert row, inbox
+    for shown in (run.number, "Devolución de saldos", "Camila Torres (estudiante)", "hace un momento",
+                  '<span class="sla sla-a_tiempo">A tiempo</span>'):
+        assert shown in row.group(0), shown
+    listing = _html(sofia.get("/casos/unidad"))
+    assert _cases(listing) == [run.number]
+    assert f'<a href="/instancias/{run.view.id}">{run.number}</a>' in listing and "sla-a_tiempo" in listing
+    assert sofia.get(f"/instancias/{run.view.id}").status_code == 200
+    raul = sign_in("supervisor.raul")
+    assert _kpi(_html(raul.get("/tablero")), "abiertos") == "1"
+    run.resolve()
+    board = _html(raul.get("/tablero"))
+    assert _kpi(board, "abiertos") == "0" and _kpi(board, "resueltos") == "1"
+    assert "<title>Devolución de saldos · Mediana:" in board and _cases(_html(sofia.get("/casos/unidad"))) == []
