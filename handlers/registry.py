@@ -6,6 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from handlers import pro_maa_16
+from handlers.casos import balance_transfers as transfers
+from handlers.casos import cents_receipts as cents
+from handlers.casos import international_transfers as international
 from handlers.casos import lifecycle as cases
 from handlers.casos import refunds
 
@@ -38,4 +41,17 @@ HANDLERS: dict[str, Callable[..., Any]] = {
     "refund_fits_balance": refunds.refund_fits_balance,
     "refund_credit_balance": refunds.refund_credit_balance,
     "credit_balance": refunds.credit_balance,
+    # Tesorería: traslados de saldos, transferencias ACH e internacionales, pago con centavos
+    "transfer_destination_ok": transfers.transfer_destination_ok,
+    "transfer_destination_problem": transfers.destination_problem,
+    "transfer_fits_balance": transfers.transfer_fits_balance,
+    "credit_balance_text": transfers.credit_balance_text,
+    "transfer_credit_balance": transfers.transfer_credit_balance,
+    "international_estimate_fits": international.international_estimate_fits,
+    "international_problem": international.international_problem,
+    "issue_international_instruction": international.issue_international_instruction,
+    "cheque_has_cents": cents.cheque_has_cents,
+    "cents_receipt_fits": cents.cents_receipt_fits,
+    "cents_receipt_problem": cents.cents_receipt_problem,
+    "issue_cents_receipt": cents.issue_cents_receipt,
 }

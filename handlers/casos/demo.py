@@ -88,3 +88,7 @@ def _code_of(session: Session, account_id: int) -> str:
 
 #: Each area's extra rows: functions (session, audit) -> None, run once after the students above.
 AREA_SEEDS: list[Callable[[Session, Audit], None]] = []
+
+from handlers.casos import demo_tesoreria  # noqa: E402  (its seed imports this module's helpers)
+
+AREA_SEEDS.append(demo_tesoreria.seed)
