@@ -15,8 +15,8 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from engine.bundle import ModelBundle
 from engine.checks import check_model
 from engine.errors import Problem
-from engine.event_checks import dangling_message_refs
-from engine.event_specs import EventSpecs, read_event_specs
+from engine.event_checks import dangling_message_refs, extra_none_starts
+from engine.event_specs import EventSpecs, manual_start_spec, read_event_specs
 from engine.scripting import Handler
 from engine.xmlsafe import ParsedXml, parse_safely
 
@@ -39,6 +39,7 @@ class CompiledModel:
     start_role: str | None = None
     subject_expression: str | None = None
     case_prefix: str | None = None
+    documentation: str | None = None
     events: EventSpecs = field(default_factory=EventSpecs)
     _validators: dict[str, Draft202012Validator] = field(default_factory=dict, repr=False)
 
@@ -73,6 +74,7 @@ def compile_model(
             documents[filename] = parsed
             problems.extend(_missing_process_ids(filename, parsed))
             problems.extend(dangling_message_refs(filename, parsed.root))
+            problems.extend(extra_none_starts(filename, parsed.root))
     if problems or not documents:
         return None, problems or [Problem(bundle.name, None, None, "el modelo no tiene BPMN")]
 
@@ -103,7 +105,7 @@ def compile_model(
         return None, check_problems
     return CompiledModel(bundle, process_id, process_name, spec, subprocess_specs, forms, ui_forms, start_form,
                          _start_lane(spec), _process_property(documents, process_id, SUBJECT_PROPERTY),
-                         prefix,
+                         prefix, _process_documentation(documents, process_id),
                          read_event_specs(spec, subprocess_specs)), []
 
 
@@ -119,6 +121,15 @@ def _process_property(documents: dict[str, ParsedXml], process_id: str, name: st
     return None
 
 
+def _process_documentation(documents: dict[str, ParsedXml], process_id: str) -> str | None:
+    for parsed in documents.values():
+        for el in parsed.root.iterfind(".//bpmn:process", NS):
+            if el.get("id") == process_id:
+                text = el.findtext("bpmn:documentation", default="", namespaces=NS).strip()
+                return text or None
+    return None
+
+
 def _diagram_of(bundle: ModelBundle, documents: dict[str, ParsedXml], process_id: str) -> str:
     for filename, parsed in documents.items():
         if any(el.get("id") == process_id for el in parsed.root.iterfind(".//bpmn:process", NS)):
@@ -127,6 +138,9 @@ def _diagram_of(bundle: ModelBundle, documents: dict[str, ParsedXml], process_id
 
 
 def _start_lane(spec: BpmnProcessSpec) -> str | None:
+    manual = manual_start_spec(spec)  # with message start events too, the manual start's lane says who starts
+    if manual is not None:
+        return str(manual.lane) if getattr(manual, "lane", None) else None
     for task_spec in spec.task_specs.values():
         if type(task_spec).__name__ == "StartEvent" and getattr(task_spec, "lane", None):
             return str(task_spec.lane)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,7 @@ from engine.errors import FieldError, Forbidden, InvalidData, NotFound
 from engine.identity import REQUESTER_ROLE
 from engine.incidents import IncidentLog
 from engine.live_cache import LiveWorkflowCache
-from engine.models import TaskStatus
+from engine.models import Attachment, TaskStatus
 from engine.scripting import CauceScriptEngine, Handler, StepContext, step_context
 from engine.steps import StepError, StepRecorder, current_data, restore
 from engine.store import LiveInstance
@@ -90,6 +91,21 @@ class EngineCore:
         ctx = StepContext(session=session, actor=actor, initiator=instance.initiator, instance_ref=ref, now=now,
                           case_number=instance.business_key)
         return StepRecorder(instance.id, actor, now, ctx, case_number=instance.business_key)
+
+    def _keep_file(self, session: Session, instance: LiveInstance, actor: str, checked: tuple[str, str],
+                   claimed_type: str, data: bytes, task_id: int | None = None) -> Attachment:
+        """Store a file ``check_upload`` accepted (its safe name and type) on the instance, with its audit event."""
+        name, stored_type = checked
+        digest = hashlib.sha256(data).hexdigest()
+        row = Attachment(instance_id=instance.id, task_id=task_id, filename=name, content_type=stored_type,
+                         size=len(data), sha256=digest, data=data, uploaded_by=actor, at=self.clock())
+        session.add(row)
+        session.flush()
+        recorder = self._recorder(instance, actor, self.clock(), session)
+        recorder.event("attachment_added", None, None, attachment_id=row.id, task_id=task_id, filename=name,
+                       content_type=stored_type, size=len(data), sha256=digest, claimed_type=(claimed_type or "")[:100])
+        store.insert_events(session, recorder.events)
+        return row
 
     def _audit(self, session: Session, instance: LiveInstance, actor: str, kind: str, task: Any) -> None:
         recorder = self._recorder(instance, actor, self.clock(), session)

@@ -6,7 +6,6 @@ cannot be probed. Staff outside the process's roles get Forbidden. Every note an
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any, NoReturn
 
 from sqlalchemy import select
@@ -78,18 +77,10 @@ class NotesOps(EngineCore):
                        task_id: int | None = None) -> AttachmentView:
         """Keep a file on the instance. ``content_type`` is what the browser claimed; it is not trusted: the
         stored type follows from the extension, and the first bytes must match it."""
-        name, stored_type = check_upload(filename, data)
-        digest = hashlib.sha256(data).hexdigest()
+        checked = check_upload(filename, data)
         with self.db.write() as session:
             instance, _ = self._note_scope(session, instance_id, actor, task_id)
-            row = Attachment(instance_id=instance.id, task_id=task_id, filename=name, content_type=stored_type,
-                             size=len(data), sha256=digest, data=data, uploaded_by=actor, at=self.clock())
-            session.add(row)
-            session.flush()
-            self._note_audit(session, instance, actor, "attachment_added", attachment_id=row.id, task_id=task_id,
-                              filename=name, content_type=stored_type, size=len(data), sha256=digest,
-                              claimed_type=(content_type or "")[:100])
-            return _attachment_view(row)
+            return _attachment_view(self._keep_file(session, instance, actor, checked, content_type, data, task_id))
 
     def attachments_of(self, instance_id: int, viewer: str) -> list[AttachmentView]:
         with self.db.read() as session:

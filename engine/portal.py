@@ -3,10 +3,13 @@ requester's own instances. Access is decided here, so no page can show what its 
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -16,6 +19,7 @@ from engine.catalog import Deployed, deployed_processes
 from engine.compiler import CompiledModel
 from engine.core import EngineCore
 from engine.errors import Forbidden, NotFound
+from engine.event_specs import manual_start_spec
 from engine.identity import REQUESTER_ROLE
 from engine.jobs import Job, JobStatus
 from engine.messages import MessageSubscription
@@ -40,6 +44,8 @@ class StartableProcess(_Plain):
     schema: dict[str, Any] | None
     ui_schema: dict[str, Any]
     instructions: str | None
+    description: str | None = None  # the process's documentation: what it is for, in the catalog
+    case_type: bool = False  # numbered cases (caseNumberPrefix): the requester portal's catalog lists these
 
 
 @dataclass(frozen=True)
@@ -90,12 +96,32 @@ def _may_start(start_role: str | None, roles: set[str]) -> bool:
 
 def _startable(deployed: Deployed) -> StartableProcess:
     model = deployed.model
-    start_spec = next((s for s in model.spec.task_specs.values() if type(s).__name__ == "StartEvent"), None)
+    start_spec = manual_start_spec(model.spec) or next(
+        (s for s in model.spec.task_specs.values() if type(s).__name__ == "StartEvent"), None)
     extensions: dict[str, Any] = getattr(start_spec, "extensions", None) or {}
     ui_file = (extensions.get("properties") or {}).get("formUiSchemaFilename")
     ui_schema = model.ui_form(ui_file)
     return StartableProcess(model.process_id, deployed.info.process_name, deployed.info.version, model.start_role,
-                            model.form(model.start_form), ui_schema, extensions.get("instructionsForEndUser"))
+                            model.form(model.start_form), ui_schema, extensions.get("instructionsForEndUser"),
+                            model.documentation, model.case_prefix is not None)
+
+
+def _with_calls(marks: DiagramMarks, workflow: BpmnWorkflow) -> DiagramMarks:
+    """A call activity whose called process is still running is active on the caller's diagram (the called
+    process's own elements are not on it)."""
+    calling: set[str] = set()
+    trees = [workflow, *workflow.subprocesses.values()]
+    for task_id in workflow.subprocesses:
+        caller = next((tree.tasks[task_id] for tree in trees if task_id in tree.tasks), None)
+        if caller is not None and not caller.has_state(TaskState.FINISHED_MASK):
+            calling.add(str(caller.task_spec.bpmn_id))
+    if not calling:
+        return marks
+    return DiagramMarks(sorted(set(marks.completed) - calling), sorted(set(marks.active) | calling), marks.failed)
+
+
+def _folded(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
 
 
 def _diagram_file(model: CompiledModel) -> str:
@@ -113,7 +139,7 @@ class PortalOps(EngineCore):
             roles = store.actor_roles(session, username) or set()
             models = [self.specs.get(session, version.id) for version in deployed_processes(session)]
         # A process a message starts (billing's pool of PRO-MAA-16) is nobody's to start by hand.
-        found = [_startable(d) for d in models if d.model.events.message_start is None]
+        found = [_startable(d) for d in models if d.model.events.startable_by_hand]
         return [p for p in found if _may_start(p.start_role, roles)]
 
     def start_form_of(self, process_id: str, username: str) -> StartableProcess:
@@ -129,6 +155,32 @@ class PortalOps(EngineCore):
             raise Forbidden(f"Solo el rol «{process.start_role}» puede iniciar {process_id}.")
         return process
 
+    def case_catalog(self, username: str, query: str = "") -> list[StartableProcess]:
+        """The case types a requester may open (processes with case numbers whose start lane is the
+        requester's), filtered by keywords: each word must appear in the name or the description, ignoring
+        accents and case."""
+        words = _folded(query).split()
+        found = []
+        for process in self.startable_processes(username):
+            if process.start_role != REQUESTER_ROLE or not process.case_type:
+                continue
+            text = _folded(f"{process.name} {process.description or ''}")
+            if all(word in text for word in words):
+                found.append(process)
+        return sorted(found, key=lambda p: _folded(p.name))
+
+    def case_instance_id(self, case_number: str, username: str) -> int:
+        """The instance of a case number, if ``username`` may see it (else NotFound, whoever owns it)."""
+        with self.db.read() as session:
+            instance_id = session.scalar(select(Instance.id).where(Instance.business_key == case_number).limit(1))
+            if instance_id is None:
+                raise NotFound(f"No existe el caso {case_number}.")
+            try:
+                self._visible(session, instance_id, username)
+            except Forbidden:
+                raise NotFound(f"No existe el caso {case_number}.") from None
+        return int(instance_id)
+
     def instance_page(self, instance_id: int, username: str) -> InstancePage:
         """The instance as its page shows it, if ``username`` may see it (404 for requesters, 403 for staff)."""
         with self.db.read() as session:
@@ -136,7 +188,7 @@ class PortalOps(EngineCore):
             store.load_state_of(session, instance)
             workflow = restore(instance, deployed.model, self.script_engine)
             detail = queries.instance_detail(session, instance, deployed.info, workflow)
-            marks = self._marks(session, instance_id)
+            marks = _with_calls(self._marks(session, instance_id), workflow)
         return InstancePage(detail, marks, bool(roles & SUPERVISING_ROLES))
 
     def diagram_of(self, instance_id: int, username: str) -> str:

@@ -6,7 +6,7 @@ the human-task rows, the audit events and the handlers' ledger writes commit tog
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from engine.logs import log
 from engine.models import InstanceStatus, TaskStatus
 from engine.notes import NotesOps
 from engine.portal import PortalOps
+from engine.starts import StartFile
 from engine.steps import StepError, advance, ready_human_tasks, save
 from engine.store import StaleInstance
 from engine.views import DeployResult, InstanceView, ValidationReport
@@ -68,14 +69,17 @@ class Engine(EventOps, WorklistOps, LifecycleOps, PortalOps, NotesOps):
 
     def _message_start_clashes(self, session: Session, batch: list[CompiledModel]) -> list[Problem]:
         """A message that starts two processes would start one of them at random: refuse the second."""
-        starts: dict[str, str | None] = {d.model.process_id: name
-                                         for name, found in self._message_started(session).items() for _, d in found}
-        starts.update({c.process_id: c.events.message_start for c in batch})
+        starts: dict[str, set[str]] = {}
+        for name, found in self._message_started(session).items():
+            for _, d in found:
+                starts.setdefault(d.model.process_id, set()).add(name)
+        starts.update({c.process_id: set(c.events.message_starts) for c in batch})
         problems = []
         for compiled in batch:
-            name = compiled.events.message_start
-            others = sorted(p for p, n in starts.items() if n == name and p != compiled.process_id)
-            if name is not None and others:
+            for name in compiled.events.message_starts:
+                others = sorted(p for p, names in starts.items() if name in names and p != compiled.process_id)
+                if not others:
+                    continue
                 problems.append(Problem(compiled.bundle.bpmn_files[0], compiled.process_id, None,
                                         f"el mensaje «{name}» ya inicia el proceso {others[0]}: "
                                         "un mensaje solo puede iniciar un proceso"))
@@ -96,9 +100,10 @@ class Engine(EventOps, WorklistOps, LifecycleOps, PortalOps, NotesOps):
         schedule.schedule(session, compiled.process_id, occurrence)
 
     def start(self, process_id: str, actor: str, data: dict[str, Any] | None = None,
-              business_key: str | None = None) -> InstanceView:
+              business_key: str | None = None, files: Sequence[StartFile] = ()) -> InstanceView:
+        """Start an instance; ``files`` (the start form's attachments) are kept on it in the same transaction."""
         try:
-            return self._start(process_id, actor, data if data is not None else {}, business_key)
+            return self._start(process_id, actor, data if data is not None else {}, business_key, files)
         except StepError as failure:
             raise self.incidents.open_on_start(process_id, actor, failure) from failure
 

@@ -24,7 +24,20 @@ from webui import anonymous_forms, filters, navigation
 from webui.context import SESSION_COOKIE, current_user
 from webui.converters import IdConverter
 from webui.security import load_user
-from webui.views import account, admin, api, auth, cases_staff, inbox, incidents, instances, notices, processes, tasks
+from webui.views import (
+    account,
+    admin,
+    api,
+    auth,
+    cases,
+    cases_staff,
+    inbox,
+    incidents,
+    instances,
+    notices,
+    processes,
+    tasks,
+)
 from webui.views.mailbox import bp as mailbox_bp
 from webui.views.registration import bp as registration_bp
 
@@ -64,7 +77,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     for blueprint in (registration_bp, mailbox_bp):
         app.register_blueprint(blueprint)
     for blueprint in (auth.bp, inbox.bp, tasks.bp, processes.bp, instances.bp, admin.bp, api.bp, notices.bp,
-                      account.bp, incidents.bp, cases_staff.bp, cases_staff.board_bp):
+                      account.bp, incidents.bp, cases.bp, cases_staff.bp, cases_staff.board_bp):
         app.register_blueprint(blueprint)
 
     @app.before_request

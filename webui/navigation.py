@@ -25,6 +25,8 @@ class NavItem:
 
 
 MENU = (
+    NavItem("cases.catalog", "Registrar caso", frozenset({"solicitante"})),
+    NavItem("cases.mine", "Mis casos", frozenset({"solicitante"})),
     NavItem("processes.index", "Iniciar proceso", None),
     NavItem("instances.mine", "Mis solicitudes", None),
     NavItem("notices.index", "Avisos", None),
