@@ -6,11 +6,15 @@ from collections.abc import Callable
 from typing import Any
 
 from handlers import pro_maa_16
+from handlers.casos import activation as tuition_activation
 from handlers.casos import balance_transfers as transfers
 from handlers.casos import cents_receipts as cents
+from handlers.casos import collections_advice as collections
 from handlers.casos import international_transfers as international
 from handlers.casos import lifecycle as cases
+from handlers.casos import payment_issues as payment_problems
 from handlers.casos import refunds
+from handlers.casos import statement_inquiry as inquiry
 
 HANDLERS: dict[str, Callable[..., Any]] = {
     # PRO-MAA-16 gateway conditions (return bool)
@@ -41,6 +45,21 @@ HANDLERS: dict[str, Callable[..., Any]] = {
     "refund_fits_balance": refunds.refund_fits_balance,
     "refund_credit_balance": refunds.refund_credit_balance,
     "credit_balance": refunds.credit_balance,
+    # Consultas: activación de matrícula, asesoría en cobranzas, aclaración del estado de cuenta (Cartera),
+    # inconvenientes con pagos (Tesorería)
+    "tuition_is_covered": tuition_activation.tuition_is_covered,
+    "tuition_pending_message": tuition_activation.tuition_pending_message,
+    "activate_tuition": tuition_activation.activate_tuition,
+    "has_overdue_balance": collections.has_overdue_balance,
+    "no_overdue_message": collections.no_overdue_message,
+    "propose_payment_agreement": collections.propose_payment_agreement,
+    "statement_has_movements": inquiry.statement_has_movements,
+    "empty_statement_message": inquiry.empty_statement_message,
+    "issue_statement_summary": inquiry.issue_statement_summary,
+    "payment_on_account": payment_problems.payment_on_account,
+    "locate_payment": payment_problems.locate_payment,
+    "generic_bag_check": payment_problems.generic_bag_check,
+    "issue_payment_claim": payment_problems.issue_payment_claim,
     # Tesorería: traslados de saldos, transferencias ACH e internacionales, pago con centavos
     "transfer_destination_ok": transfers.transfer_destination_ok,
     "transfer_destination_problem": transfers.destination_problem,

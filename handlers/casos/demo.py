@@ -92,3 +92,7 @@ AREA_SEEDS: list[Callable[[Session, Audit], None]] = []
 from handlers.casos import demo_tesoreria  # noqa: E402  (its seed imports this module's helpers)
 
 AREA_SEEDS.append(demo_tesoreria.seed)
+
+from handlers.casos import demo_consultas  # noqa: E402  (its seed imports this module's helpers)
+
+AREA_SEEDS.append(demo_consultas.seed)
