@@ -9,12 +9,14 @@ from handlers import pro_maa_16
 from handlers.casos import activation as tuition_activation
 from handlers.casos import balance_transfers as transfers
 from handlers.casos import cents_receipts as cents
+from handlers.casos import charge_reversals as reversals
 from handlers.casos import collections_advice as collections
 from handlers.casos import international_transfers as international
 from handlers.casos import lifecycle as cases
 from handlers.casos import payment_issues as payment_problems
 from handlers.casos import refunds
 from handlers.casos import statement_inquiry as inquiry
+from handlers.casos import tuition_adjustments as tuition
 
 HANDLERS: dict[str, Callable[..., Any]] = {
     # PRO-MAA-16 gateway conditions (return bool)
@@ -73,4 +75,18 @@ HANDLERS: dict[str, Callable[..., Any]] = {
     "cents_receipt_fits": cents.cents_receipt_fits,
     "cents_receipt_problem": cents.cents_receipt_problem,
     "issue_cents_receipt": cents.issue_cents_receipt,
+    # Cartera: reliquidación de matrícula, reversiones de derechos pecuniarios, aplicación de beneficios, cargos
+    # por valores cobrados (handlers/casos/tuition_adjustments.py, charge_reversals.py)
+    "tuition_differs": tuition.tuition_differs,
+    "tuition_unchanged_reason": tuition.tuition_unchanged_reason,
+    "reliquidate_tuition": tuition.reliquidate_tuition,
+    "benefit_applicable": tuition.benefit_applicable,
+    "benefit_refusal": tuition.benefit_refusal,
+    "apply_benefit": tuition.apply_benefit,
+    "fee_is_reversible": reversals.fee_is_reversible,
+    "fee_refusal": reversals.fee_refusal,
+    "reverse_fee": reversals.reverse_fee,
+    "charge_is_duplicate": reversals.charge_is_duplicate,
+    "reverse_duplicate_charge": reversals.reverse_duplicate_charge,
+    "explain_charge": reversals.explain_charge,
 }
