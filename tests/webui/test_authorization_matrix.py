@@ -27,6 +27,7 @@ class Scenario:
     instance_id: int
     task_id: int
     attachment_id: int
+    case_number: str
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,18 @@ PROBES: tuple[Probe, ...] = (
     Probe("registration.resend", "GET", lambda s: "/registrarse/reenviar", _row(200, 200, 200, 200, 200, 200, 200)),
     Probe("registration.resend_post", "POST", lambda s: "/registrarse/reenviar",
           _row(400, 400, 400, 400, 400, 400, 400), data={"correo": "x@example.com"}),
+    # The requester portal. A case page answers 404 to whoever may not see it (staff too): a case number
+    # says nothing about whether it exists.
+    Probe("cases.catalog", "GET", lambda s: "/casos/registrar", _row(302, 200, 200, 200, 200, 200, 200)),
+    Probe("cases.new", "GET", lambda s: "/casos/registrar/devolucion_saldos", _row(302, 200, 200, 200, 200, 200, 200)),
+    Probe("cases.create", "POST", lambda s: "/casos/registrar/devolucion_saldos",
+          _row(400, 400, 400, 400, 400, 400, 400)),
+    Probe("cases.mine", "GET", lambda s: "/mis-casos", _row(302, 200, 200, 200, 200, 200, 200)),
+    Probe("cases.show", "GET", lambda s: f"/mis-casos/{s.case_number}", _row(302, 404, 200, 200, 200, 200, 404)),
+    Probe("cases.add_note", "POST", lambda s: f"/mis-casos/{s.case_number}/notas",
+          _row(400, 404, 400, 400, 400, 400, 404)),
+    Probe("cases.add_file", "POST", lambda s: f"/mis-casos/{s.case_number}/adjuntos",
+          _row(400, 404, 400, 400, 400, 400, 404)),
     Probe("mailbox.index", "GET", lambda s: "/buzon", _row(302, 403, 403, 403, 403, 403, 403)),
     Probe("mailbox.show", "GET", lambda s: "/buzon/999999", _row(302, 403, 403, 403, 403, 403, 403)),
     Probe("api.openapi", "GET", lambda s: "/api/v1/openapi.json", _row(200, 200, 200, 200, 200, 200, 200), api=True),
@@ -137,7 +150,8 @@ def scenario(engine: Engine, db: Database) -> Scenario:
     task_id = view.open_tasks[0].id
     attachment = engine.add_attachment(view.id, "tic.ana", "soporte.txt", "text/plain", b"soporte del pago",
                                        task_id=task_id)
-    return Scenario(view.id, task_id, attachment.id)
+    assert view.business_key is not None
+    return Scenario(view.id, task_id, attachment.id, view.business_key)
 
 
 def _call(app: Flask, probe: Probe, person: str, scenario: Scenario, db: Database,
