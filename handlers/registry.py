@@ -11,8 +11,11 @@ from handlers.casos import balance_transfers as transfers
 from handlers.casos import cents_receipts as cents
 from handlers.casos import charge_reversals as reversals
 from handlers.casos import collections_advice as collections
+from handlers.casos import company_invoices as company
+from handlers.casos import icetex as icetex_giros
 from handlers.casos import international_transfers as international
 from handlers.casos import lifecycle as cases
+from handlers.casos import loan_payoffs as payoffs
 from handlers.casos import payment_issues as payment_problems
 from handlers.casos import refunds
 from handlers.casos import statement_inquiry as inquiry
@@ -89,4 +92,22 @@ HANDLERS: dict[str, Callable[..., Any]] = {
     "charge_is_duplicate": reversals.charge_is_duplicate,
     "reverse_duplicate_charge": reversals.reverse_duplicate_charge,
     "explain_charge": reversals.explain_charge,
+    # Crédito: liquidación de crédito a largo plazo, giros adicionales de Icetex; Facturación: factura para empresas
+    # (handlers/casos/loan_payoffs.py, icetex.py, company_invoices.py)
+    "loan_can_be_liquidated": payoffs.loan_can_be_liquidated,
+    "loan_problem": payoffs.loan_problem,
+    "partial_payoff_fits": payoffs.partial_payoff_fits,
+    "in_last_term": payoffs.in_last_term,
+    "term_text": payoffs.term_text,
+    "loan_balance": payoffs.loan_balance,
+    "liquidate_loan": payoffs.liquidate_loan,
+    "has_icetex_loan": icetex_giros.has_icetex_loan,
+    "has_pending_tuition": icetex_giros.has_pending_tuition,
+    "pending_tuition": icetex_giros.pending_tuition,
+    "certify_icetex_balance": icetex_giros.certify_icetex_balance,
+    "company_nit_is_valid": company.company_nit_is_valid,
+    "company_nit_problem": company.company_nit_problem,
+    "company_payment_invoiceable": company.company_payment_invoiceable,
+    "company_payment_problem": company.company_payment_problem,
+    "invoice_company": company.invoice_company,
 }

@@ -100,3 +100,7 @@ AREA_SEEDS.append(demo_consultas.seed)
 from handlers.casos import demo_cartera  # noqa: E402  (an area's rows use this module's helpers)
 
 AREA_SEEDS.append(demo_cartera.seed)
+
+from handlers.casos import demo_credito  # noqa: E402  (an area's rows use this module's helpers)
+
+AREA_SEEDS.append(demo_credito.seed)
