@@ -18,7 +18,7 @@ from handlers.ledger.values import CENT, money_str
 
 MAX_INSTALMENTS = 12
 #: Below this an instalment costs more to collect than it brings; a single instalment may be smaller.
-MIN_INSTALMENT = Decimal("50000.00")
+MIN_INSTALMENT = Decimal("200000.00")
 
 
 def overdue_balance_of(ctx: StepContext, codigo_estudiante: str) -> Decimal:

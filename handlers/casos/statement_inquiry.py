@@ -51,7 +51,7 @@ def totals(statement: Statement) -> dict[str, Decimal]:
     return sums
 
 
-def issue_statement_summary(ctx: CaseStepContext, codigo_estudiante: str, tema: str, pregunta: str,
+def issue_statement_summary(ctx: CaseStepContext, codigo_estudiante: str, tema: str, consulta: str,
                             mensaje: str | None) -> dict[str, Any]:
     """The statement summary document; the unit's answer to the question is required to resolve."""
     if not isinstance(mensaje, str) or len(mensaje.strip()) < 10:
@@ -70,7 +70,7 @@ def issue_statement_summary(ctx: CaseStepContext, codigo_estudiante: str, tema: 
         ctx, kind="estado_cuenta", unit="cartera", account=account, amount=statement.balance,
         title="Resumen del estado de cuenta",
         lines=[("Fecha de corte", format_date(statement.as_of)), ("Tema consultado", TOPICS[tema]),
-               ("Pregunta", pregunta.strip()[:500]), ("Cargos", format_money(sums["cargos"])),
+               ("Pregunta", consulta.strip()[:500]), ("Cargos", format_money(sums["cargos"])),
                ("Abonos de pagos", format_money(-sums["abonos"])), ("Becas y descuentos", format_money(-sums["becas"])),
                ("Otros movimientos", format_money(sums["otros"])), ("Saldo total", format_money(statement.balance)),
                ("Saldo a favor", format_money(statement.credit_balance)),
