@@ -99,3 +99,18 @@ def check_correlation(c: _Checker, file: str, el: etree._Element, expression: st
         c.add(file, prop, f"{CORRELATION_PROPERTY} solo tiene sentido en un evento de mensaje", el.get("id"))
         return
     c.pending_code.append((file, el.get("id", ""), prop.sourceline, expression, "eval"))
+
+
+def extra_none_starts(file: str, root: etree._Element) -> list[Problem]:
+    """A process has at most one start event without a trigger: a person starting it by hand must start it in
+    one place (SpiffWorkflow would otherwise run every such start at once)."""
+    problems = []
+    for process in root.iter(f"{BPMN}process"):
+        untriggered = [el for el in process.iterfind(f"{BPMN}startEvent")
+                       if not any(isinstance(child.tag, str) and child.tag.endswith("EventDefinition")
+                                  for child in el)]
+        problems += [Problem(file, el.get("id"), el.sourceline,
+                             f"el proceso ya tiene un evento de inicio sin disparador ({untriggered[0].get('id')}): "
+                             "solo puede tener uno; los demás deben iniciarse por mensaje o temporizador")
+                     for el in untriggered[1:]]
+    return problems

@@ -11,7 +11,6 @@ from uuid import UUID, uuid4
 
 from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
@@ -23,7 +22,7 @@ from engine.errors import FieldError, InvalidData, NotFound
 from engine.jobs import ClaimedJob, Postpone
 from engine.messages import Message, MessageStatus
 from engine.models import InstanceStatus
-from engine.starts import SYSTEM_ACTOR, StartOps
+from engine.starts import SYSTEM_ACTOR, StartOps, StartTrigger
 from engine.steps import advance, element_of, ready_human_tasks, save
 from engine.timers import any_due, due_at, timer_tasks
 
@@ -178,16 +177,8 @@ class EventOps(StartOps):
         if not found:
             return False
         version_id, deployed = found[0]  # the deploy check lets only one process start on a message
-
-        def trigger(workflow: BpmnWorkflow) -> None:
-            for task in list(workflow.event_manager.tasks.values()):
-                definition = task.task_spec.event_definition
-                if isinstance(task.task_spec, StartEvent) and isinstance(definition, MessageEventDefinition):
-                    workflow.send_event(BpmnEvent(definition, message.payload))
-                    return
-
         instance, workflow = self._start_in(session, version_id, deployed, SYSTEM_ACTOR, {}, None, now,
-                                            trigger=trigger)
+                                            trigger=StartTrigger(message.name, message.payload))
         self._delivered(message, instance.id, now)
         cache.append((instance.id, instance.row_version, workflow))
         return True
@@ -198,8 +189,7 @@ class EventOps(StartOps):
         started: dict[str, list[tuple[int, Deployed]]] = {}
         for version in deployed_processes(session):
             deployed = self.specs.get(session, version.id)
-            name = deployed.model.events.message_start
-            if name is not None:
+            for name in deployed.model.events.message_starts:
                 started.setdefault(name, []).append((version.id, deployed))
         return started
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent, ThrowingEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
@@ -35,14 +36,24 @@ class EventSpecs:
     has_timers: bool = False
     catches_messages: bool = False
     throws_messages: bool = False
-    message_start: str | None = None  # the message name that starts an instance, if the start event has one
+    message_start: str | None = None  # the (first) message name that starts an instance, if any start event has one
     timer_start: TimerStart | None = None
     correlation: dict[str, str] = field(default_factory=dict)  # element id -> correlationKey expression
     asynchronous: frozenset[str] = frozenset()  # ids of the service tasks the worker runs
+    none_start: str | None = None  # the start event without a trigger: the one a person starts by hand
+    message_starts: dict[str, str] = field(default_factory=dict)  # message name -> id of the start event it sets off
+    # The messageVariable of each message start event: present as None in an instance another start event began,
+    # so an expression may ask how the instance was started (as an empty optional form field is None).
+    start_variables: frozenset[str] = frozenset()
 
     @property
     def any(self) -> bool:
         return self.has_timers or self.catches_messages or self.throws_messages or bool(self.asynchronous)
+
+    @property
+    def startable_by_hand(self) -> bool:
+        """A process only messages start (another pool's request) would wait forever if started by hand."""
+        return self.none_start is not None or not self.message_starts
 
 
 def _all_task_specs(spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec]) -> Iterable[TaskSpec]:
@@ -76,17 +87,32 @@ def read_event_specs(spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProc
             properties = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
             if properties.get(CORRELATION_PROPERTY):
                 correlation[str(task_spec.bpmn_id)] = str(properties[CORRELATION_PROPERTY])
-    message_start: str | None = None
     timer_start: TimerStart | None = None
+    message_starts: dict[str, str] = {}
+    variables: set[str] = set()
     for task_spec in spec.task_specs.values():
         if not isinstance(task_spec, StartEvent) or task_spec.bpmn_id is None:
             continue
         definition = task_spec.event_definition
         if isinstance(definition, MessageEventDefinition):
-            message_start = definition.name
+            message_starts.setdefault(definition.name, str(task_spec.bpmn_id))
+            if getattr(definition, "message_var", None):
+                variables.add(str(definition.message_var))
         elif isinstance(definition, TimerEventDefinition):
             timer_start = TimerStart(str(task_spec.bpmn_id), _timer_kind(definition), str(definition.expression))
-    return EventSpecs(has_timers, catches, throws, message_start, timer_start, correlation, frozenset(asynchronous))
+    manual = manual_start_spec(spec)
+    return EventSpecs(has_timers, catches, throws, next(iter(message_starts), None), timer_start, correlation,
+                      frozenset(asynchronous), str(manual.bpmn_id) if manual is not None else None, message_starts,
+                      frozenset(variables))
+
+
+def manual_start_spec(spec: BpmnProcessSpec) -> TaskSpec | None:
+    """The process's start event without a trigger (no message, timer or other event definition), if any."""
+    for task_spec in spec.task_specs.values():
+        if isinstance(task_spec, StartEvent) and task_spec.bpmn_id is not None \
+                and type(task_spec.event_definition) is NoneEventDefinition:
+            return task_spec
+    return None
 
 
 def is_asynchronous(task_spec: TaskSpec) -> bool:

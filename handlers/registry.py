@@ -17,7 +17,7 @@ from handlers.casos import international_transfers as international
 from handlers.casos import lifecycle as cases
 from handlers.casos import loan_payoffs as payoffs
 from handlers.casos import payment_issues as payment_problems
-from handlers.casos import refunds
+from handlers.casos import refunds, tuition_reversals
 from handlers.casos import statement_inquiry as inquiry
 from handlers.casos import tuition_adjustments as tuition
 
@@ -110,4 +110,7 @@ HANDLERS: dict[str, Callable[..., Any]] = {
     "company_payment_invoiceable": company.company_payment_invoiceable,
     "company_payment_problem": company.company_payment_problem,
     "invoice_company": company.invoice_company,
+    # Reversiones de matrícula (Cartera; the reversal itself runs in PRO-MAA-16, started by the case's message)
+    "tuition_payment_reversible": tuition_reversals.tuition_payment_reversible,
+    "tuition_reversal_summary": tuition_reversals.tuition_reversal_summary,
 }

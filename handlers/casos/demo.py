@@ -104,3 +104,7 @@ AREA_SEEDS.append(demo_cartera.seed)
 from handlers.casos import demo_credito  # noqa: E402  (an area's rows use this module's helpers)
 
 AREA_SEEDS.append(demo_credito.seed)
+
+from handlers.casos import demo_reversa  # noqa: E402  (an area's rows use this module's helpers)
+
+AREA_SEEDS.append(demo_reversa.seed)

@@ -10,14 +10,21 @@ from handlers.ledger.payments import get_payment
 from handlers.ledger.permissions import annulment_permission_of
 from handlers.pro_maa_16.common import ERROR_REASON, check_reason
 
+# Units whose financial-service cases may ask PRO-MAA-16 for a reversal: each acts as an authorized capa-2
+# unit (errors included), since the case was already reviewed and resolved by that unit.
+CASE_ORIGINS = frozenset({"cartera"})
 
-def requester_may_annul(ctx: StepContext, reason: str) -> bool:
-    """The initiator holds an active annulment permission (TIC Nacer's control).
+
+def requester_may_annul(ctx: StepContext, reason: str, origin: str | None = None) -> bool:
+    """The initiator holds an active annulment permission (TIC Nacer's control), or the request came from a
+    case of an authorized unit (``origin``, e.g. Cartera's "Reversiones de matrícula").
 
     Erroneous transactions ("error_transaccion") may be annulled only by the Administrative Coordination or
     the authorized capa-2 unit (billing) whose permission allows errors.
     """
     code = check_reason(reason)
+    if origin is not None:
+        return origin in CASE_ORIGINS
     if not ctx.initiator:
         return False
     permission = annulment_permission_of(ctx.session, ctx.initiator)
