@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from handlers import pro_maa_16
+from handlers.casos import ach_transfers as ach
 from handlers.casos import activation as tuition_activation
 from handlers.casos import balance_transfers as transfers
 from handlers.casos import cents_receipts as cents
@@ -71,6 +72,9 @@ HANDLERS: dict[str, Callable[..., Any]] = {
     "transfer_fits_balance": transfers.transfer_fits_balance,
     "credit_balance_text": transfers.credit_balance_text,
     "transfer_credit_balance": transfers.transfer_credit_balance,
+    "ach_request_is_valid": ach.ach_request_is_valid,
+    "ach_request_problem": ach.ach_request_problem,
+    "issue_ach_instruction": ach.issue_ach_instruction,
     "international_estimate_fits": international.international_estimate_fits,
     "international_problem": international.international_problem,
     "issue_international_instruction": international.issue_international_instruction,
