@@ -106,19 +106,19 @@ def issue_payment_claim(ctx: CaseStepContext, codigo_estudiante: str, fecha_pago
         raise HandlerInputError("El pago sí está en el estado de cuenta; no hay nada que reclamar.", field="valor")
     account = student_account(ctx, codigo_estudiante)
     note = (nota_banco or "").strip()
+    window = (f"el {format_date(paid_on - timedelta(days=DAYS_AROUND))} y el "
+              f"{format_date(paid_on + timedelta(days=DAYS_AROUND))}")
     document = issue_document(
         ctx, kind="reclamo_pago", unit="tesoreria", account=account, amount=value,
         title="Reclamo de pago no reflejado",
         lines=[("Documento del estudiante", account.document_id or "-"), ("Fecha del pago", format_date(paid_on)),
                ("Valor", format_money(value)), ("Medio de pago", METHODS[medio]), ("Banco", banco.strip()),
                ("Referencia de la transacción", referencia.strip()),
-               ("Resultado de la búsqueda", f"Sin pago por ese valor entre {format_date(paid_on - timedelta(3))} y "
-                                            f"{format_date(paid_on + timedelta(3))} en la cuenta del estudiante"),
+               ("Resultado de la búsqueda", f"Sin pago por ese valor entre {window} en la cuenta del estudiante"),
                ("Bolsa genérica", bolsa), ("Nota de Tesorería", note or "-")],
         reason=f"Reclamo ante {banco.strip()} por pago no reflejado")
-    message = (f"No encontramos en su estado de cuenta un pago de {format_money(value)} entre el "
-               f"{format_date(paid_on - timedelta(days=DAYS_AROUND))} y el "
-               f"{format_date(paid_on + timedelta(days=DAYS_AROUND))}. {bolsa} Alternativas: (1) si el pago aparece "
+    message = (f"No encontramos en su estado de cuenta un pago de {format_money(value)} entre {window}. "
+               f"{bolsa} Alternativas: (1) si el pago aparece "
                "en la bolsa genérica, responda con el comprobante para que Tesorería lo identifique y lo aplique a "
                f"su cuenta; (2) presente ante {banco.strip()} el reclamo {document.number}, que tiene los datos de "
                "la transacción (referencia, fecha, valor y medio), para que el banco confirme o reverse el pago.")
