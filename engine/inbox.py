@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, func, literal_column, select, union_all
+from sqlalchemy import ColumnElement, Select, Table, bindparam, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from engine.identity import User, UserRole
@@ -237,15 +237,19 @@ def rows(session: Session, tab: Tab, username: str, roles: frozenset[str], query
     return [TaskView.of(row) for row in session.execute(stmt)]
 
 
+_INSTANCE, _USER = cast(Table, Instance.__table__), cast(Table, User.__table__)
+# Built once, on Core tables, with an expanding parameter: the page pays for the lookup, not for building it.
+_ORIGINS = (select(_INSTANCE.c.id, _INSTANCE.c.initiator, _USER.c.display_name, _INSTANCE.c.created_at)
+            .select_from(_INSTANCE.outerjoin(_USER, _USER.c.username == _INSTANCE.c.initiator))
+            .where(_INSTANCE.c.id.in_(bindparam("ids", expanding=True))))
+
+
 def origins(session: Session, instance_ids: set[int]) -> dict[int, CaseOrigin]:
     """The requester and start of each instance, for one page's tasks (a primary-key lookup per instance)."""
     if not instance_ids:
         return {}
-    stmt = (select(Instance.id, Instance.initiator, User.display_name, Instance.created_at)
-            .outerjoin(User, User.username == Instance.initiator)
-            .where(Instance.id.in_(sorted(instance_ids))))
     return {row.id: CaseOrigin(row.initiator, row.display_name or row.initiator, row.created_at)
-            for row in session.execute(stmt)}
+            for row in session.execute(_ORIGINS, {"ids": sorted(instance_ids)})}
 
 
 @dataclass(frozen=True)
