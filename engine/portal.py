@@ -137,6 +137,8 @@ class PortalOps(EngineCore):
         """The deployed processes whose start lane is one of the user's roles (``solicitante``: anyone)."""
         with self.db.read() as session:
             roles = store.actor_roles(session, username) or set()
+            if not roles:  # no such user (or one with no role at all): nothing to start
+                return []
             models = [self.specs.get(session, version.id) for version in deployed_processes(session)]
         # A process a message starts (billing's pool of PRO-MAA-16) is nobody's to start by hand.
         found = [_startable(d) for d in models if d.model.events.startable_by_hand]

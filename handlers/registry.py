@@ -12,6 +12,7 @@ from handlers.casos import balance_transfers as transfers
 from handlers.casos import cents_receipts as cents
 from handlers.casos import charge_reversals as reversals
 from handlers.casos import collections_advice as collections
+from handlers.casos import common as case_common
 from handlers.casos import company_invoices as company
 from handlers.casos import icetex as icetex_giros
 from handlers.casos import international_transfers as international
@@ -47,25 +48,11 @@ HANDLERS: dict[str, Callable[..., Any]] = {
     "case_info_answered": cases.case_info_answered,
     "case_escalate": cases.case_escalate,
     "case_close": cases.case_close,
+    "pesos": case_common.pesos,  # "$ 1.752.770,00", for messages built in expressions
     # Devolución de saldos
     "refund_fits_balance": refunds.refund_fits_balance,
     "refund_credit_balance": refunds.refund_credit_balance,
     "credit_balance": refunds.credit_balance,
-    # Consultas: activación de matrícula, asesoría en cobranzas, aclaración del estado de cuenta (Cartera),
-    # inconvenientes con pagos (Tesorería)
-    "tuition_is_covered": tuition_activation.tuition_is_covered,
-    "tuition_pending_message": tuition_activation.tuition_pending_message,
-    "activate_tuition": tuition_activation.activate_tuition,
-    "has_overdue_balance": collections.has_overdue_balance,
-    "no_overdue_message": collections.no_overdue_message,
-    "propose_payment_agreement": collections.propose_payment_agreement,
-    "statement_has_movements": inquiry.statement_has_movements,
-    "empty_statement_message": inquiry.empty_statement_message,
-    "issue_statement_summary": inquiry.issue_statement_summary,
-    "payment_on_account": payment_problems.payment_on_account,
-    "locate_payment": payment_problems.locate_payment,
-    "generic_bag_check": payment_problems.generic_bag_check,
-    "issue_payment_claim": payment_problems.issue_payment_claim,
     # Tesorería: traslados de saldos, transferencias ACH e internacionales, pago con centavos
     "transfer_destination_ok": transfers.transfer_destination_ok,
     "transfer_destination_problem": transfers.destination_problem,
@@ -96,6 +83,21 @@ HANDLERS: dict[str, Callable[..., Any]] = {
     "charge_is_duplicate": reversals.charge_is_duplicate,
     "reverse_duplicate_charge": reversals.reverse_duplicate_charge,
     "explain_charge": reversals.explain_charge,
+    # Consultas: activación de matrícula, asesoría en cobranzas, aclaración del estado de cuenta (Cartera),
+    # inconvenientes con pagos (Tesorería)
+    "tuition_is_covered": tuition_activation.tuition_is_covered,
+    "tuition_pending_message": tuition_activation.tuition_pending_message,
+    "activate_tuition": tuition_activation.activate_tuition,
+    "has_overdue_balance": collections.has_overdue_balance,
+    "no_overdue_message": collections.no_overdue_message,
+    "propose_payment_agreement": collections.propose_payment_agreement,
+    "statement_has_movements": inquiry.statement_has_movements,
+    "empty_statement_message": inquiry.empty_statement_message,
+    "issue_statement_summary": inquiry.issue_statement_summary,
+    "payment_on_account": payment_problems.payment_on_account,
+    "locate_payment": payment_problems.locate_payment,
+    "generic_bag_check": payment_problems.generic_bag_check,
+    "issue_payment_claim": payment_problems.issue_payment_claim,
     # Crédito: liquidación de crédito a largo plazo, giros adicionales de Icetex; Facturación: factura para empresas
     # (handlers/casos/loan_payoffs.py, icetex.py, company_invoices.py)
     "loan_can_be_liquidated": payoffs.loan_can_be_liquidated,

@@ -22,6 +22,29 @@ PROCESSES = ROOT / "processes"
 BENCH_MODELS = ROOT / "bench" / "models"
 INVALID_MODELS = ROOT / "tests" / "data" / "models"
 
+#: The 17 financial-service case types of the catalog, one model each under processes/casos/.
+CASE_TYPES = (
+    "aclaracion_estado_cuenta",
+    "activacion_matricula",
+    "aplicacion_beneficios",
+    "asesoria_cobranzas",
+    "cargos_valores_cobrados",
+    "devolucion_saldos",
+    "factura_empresas",
+    "giros_icetex",
+    "inconvenientes_pagos",
+    "liquidacion_credito",
+    "pago_centavos",
+    "reliquidacion_matricula",
+    "reversiones_derechos_pecuniarios",
+    "reversiones_matricula",
+    "transferencias_ach",
+    "transferencias_internacionales",
+    "traslados_saldos",
+)
+#: Every product model in deploy order (folder order): the case types, then PRO-MAA-16's two pools.
+PRODUCT_MODELS = (*CASE_TYPES, "pro_maa_16", "pro_maa_16_facturacion")
+
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("CAUCE_TEST_PG_URL") else [])
 
 

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from handlers.ledger.values import money_text
+
 BOGOTA = ZoneInfo("America/Bogota")
 STATUS_LABELS = {"running": "En curso", "waiting": "En espera", "completed": "Completado", "error": "Con error",
                  "suspended": "Suspendido", "terminated": "Terminado", "open": "Abierta",
@@ -24,9 +26,7 @@ def money(value: Any) -> str:
         amount = Decimal(str(value)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
         return str(value)
-    sign = "-" if amount < 0 else ""
-    whole, cents = f"{abs(amount):.2f}".split(".")
-    return f"{sign}$ {int(whole):,}".replace(",", ".") + f",{cents}"
+    return money_text(amount)
 
 
 def status_label(value: str) -> str:

@@ -9,7 +9,7 @@ from handlers.context import StepContext
 from handlers.ledger.accounts import get_account
 from handlers.ledger.models import Account
 from handlers.ledger.statement import account_statement
-from handlers.ledger.values import Audit, bogota_date, positive_money
+from handlers.ledger.values import Audit, bogota_date, money_text, positive_money
 
 
 def case_audit(ctx: StepContext, reason: str) -> Audit:
@@ -30,6 +30,11 @@ def student_account(ctx: StepContext, code: str, field: str = "codigo_estudiante
 def credit_balance_of(ctx: StepContext, code: str) -> Decimal:
     """The student's saldo a favor today (Colombia)."""
     return account_statement(ctx.session, str(code).strip(), now=ctx.now).credit_balance
+
+
+def pesos(ctx: StepContext, value: object) -> str:
+    """An amount as the requester reads it: "$ 1.752.770,00" (for messages built in a model's expressions)."""
+    return money_text(amount(value, "monto") if value not in (None, "") else Decimal(0))
 
 
 def amount(value: object, field: str) -> Decimal:

@@ -93,13 +93,13 @@ from handlers.casos import demo_tesoreria  # noqa: E402  (its seed imports this 
 
 AREA_SEEDS.append(demo_tesoreria.seed)
 
-from handlers.casos import demo_consultas  # noqa: E402  (its seed imports this module's helpers)
-
-AREA_SEEDS.append(demo_consultas.seed)
-
 from handlers.casos import demo_cartera  # noqa: E402  (an area's rows use this module's helpers)
 
 AREA_SEEDS.append(demo_cartera.seed)
+
+from handlers.casos import demo_consultas  # noqa: E402  (its seed imports this module's helpers)
+
+AREA_SEEDS.append(demo_consultas.seed)
 
 from handlers.casos import demo_credito  # noqa: E402  (an area's rows use this module's helpers)
 

@@ -16,6 +16,9 @@ KIND_LABELS = {
     EntryKind.SCHOLARSHIP: "Beca",
     EntryKind.UNAPPLIED_PAYMENT: "Pago sin aplicar",
     EntryKind.COUNTER_ENTRY: "Contrapartida",
+    EntryKind.REFUND: "Devolución de saldo a favor",
+    EntryKind.TRANSFER_OUT: "Traslado de saldo (sale)",
+    EntryKind.TRANSFER_IN: "Traslado de saldo (entra)",
 }
 ACCOUNT_KIND_LABELS = {
     "student": "Estudiante",

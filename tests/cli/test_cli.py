@@ -20,6 +20,7 @@ import pytest
 
 from cli.demo import DEMO_USERS
 from engine.identity import STANDARD_ROLES
+from tests.conftest import PRODUCT_MODELS
 
 pytestmark = pytest.mark.slow  # some forty subprocesses, each importing the whole product
 
@@ -167,15 +168,13 @@ def test_demo_json(setup_runs: dict[str, Run]) -> None:
     assert summary["payments"][0]["start_data"] == GOOD
     deployments = summary["deployments"]
     assert [{k: d[k] for k in ("model", "process_id", "version", "status")} for d in deployments] == [
-        {"model": "pro_maa_16", "process_id": "pro_maa_16", "version": 1, "status": "deployed"},
-        {"model": "pro_maa_16_facturacion", "process_id": "pro_maa_16_facturacion", "version": 1,
-         "status": "deployed"}]
+        {"model": m, "process_id": m, "version": 1, "status": "deployed"} for m in PRODUCT_MODELS]
     assert all(len(d["content_hash"]) == 64 for d in deployments)
 
     again = setup_runs["demo_again"].json()
     assert again["users"] == summary["users"]
     assert [p["payment"] for p in again["payments"]] == [p["payment"] for p in summary["payments"]]
-    assert [(d["version"], d["status"]) for d in again["deployments"]] == [(1, "unchanged")] * 2
+    assert [(d["version"], d["status"]) for d in again["deployments"]] == [(1, "unchanged")] * len(PRODUCT_MODELS)
 
 
 def test_validate(runs: dict[str, Run]) -> None:
@@ -203,10 +202,9 @@ def test_validate(runs: dict[str, Run]) -> None:
 
 def test_deploy(runs: dict[str, Run]) -> None:
     assert (runs["deploy"].code, runs["deploy"].stdout) == (
-        0, "pro_maa_16 (pro_maa_16) v1: sin cambios\npro_maa_16_facturacion (pro_maa_16_facturacion) v1: sin cambios\n")
+        0, "".join(f"{m} ({m}) v1: sin cambios\n" for m in PRODUCT_MODELS))
     results = runs["deploy_json"].json()["deployments"]
-    assert [(r["model"], r["version"], r["status"]) for r in results] == [
-        ("pro_maa_16", 1, "unchanged"), ("pro_maa_16_facturacion", 1, "unchanged")]
+    assert [(r["model"], r["version"], r["status"]) for r in results] == [(m, 1, "unchanged") for m in PRODUCT_MODELS]
 
     bad = runs["deploy_bad"]
     assert (bad.code, bad.stdout) == (1, "")

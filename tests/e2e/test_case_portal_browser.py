@@ -92,5 +92,6 @@ def test_an_external_requester_registers_opens_a_refund_case_and_sees_it_resolve
     screenshot(page, "11-mis-casos")
     row.get_by_role("link", name=number).click()
     outcome = page.locator("#resultado").inner_text()
-    assert "250000.00" in outcome and "3 días hábiles" in outcome
+    assert "$ 250.000,00" in outcome and "3 días hábiles" in outcome
+    page.wait_for_selector("#diagram [data-element-id='Activity_revisar']")  # the progress diagram is drawn
     screenshot(page, "12-caso-resuelto")

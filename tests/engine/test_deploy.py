@@ -14,7 +14,7 @@ from engine.db import Database
 from engine.errors import ModelInvalid, Problem
 from engine.models import ProcessVersion
 from engine.runtime import Engine
-from tests.conftest import BENCH_MODELS, INVALID_MODELS, PROCESSES, make_engine
+from tests.conftest import BENCH_MODELS, INVALID_MODELS, PROCESSES, PRODUCT_MODELS, make_engine
 
 SIMPLE = BENCH_MODELS / "simple"
 
@@ -105,21 +105,18 @@ def test_valid_models_report_no_problems(engine: Engine, paths: list[Path]) -> N
 def test_validate_finds_every_model_under_a_tree(engine: Engine) -> None:
     reports = engine.validate([PROCESSES, BENCH_MODELS])
     assert [(r.model, r.process_id) for r in reports] == [
-        ("pro_maa_16", "pro_maa_16"), ("pro_maa_16_facturacion", "pro_maa_16_facturacion"), ("loop", "loop"),
-        ("simple", "simple")]
+        *((m, m) for m in PRODUCT_MODELS), ("loop", "loop"), ("simple", "simple")]
 
 
 def test_deploying_twice_is_unchanged(db: Database, demo: dict[str, object]) -> None:
     first = make_engine(db).deploy([PROCESSES], "disenador.eva")
     second = make_engine(db).deploy([PROCESSES], "disenador.eva")
     assert [(r.model, r.process_id, r.version, r.status) for r in first] == [
-        ("pro_maa_16", "pro_maa_16", 1, "deployed"),
-        ("pro_maa_16_facturacion", "pro_maa_16_facturacion", 1, "deployed")]
+        (m, m, 1, "deployed") for m in PRODUCT_MODELS]
     assert [(r.model, r.process_id, r.version, r.status) for r in second] == [
-        ("pro_maa_16", "pro_maa_16", 1, "unchanged"),
-        ("pro_maa_16_facturacion", "pro_maa_16_facturacion", 1, "unchanged")]
+        (m, m, 1, "unchanged") for m in PRODUCT_MODELS]
     assert [r.content_hash for r in second] == [r.content_hash for r in first]
-    assert _versions(db) == [("pro_maa_16", 1), ("pro_maa_16_facturacion", 1)]
+    assert _versions(db) == [(m, 1) for m in PRODUCT_MODELS]
 
 
 def test_changed_model_gets_a_new_version_and_running_instances_keep_theirs(engine: Engine, tmp_path: Path) -> None:

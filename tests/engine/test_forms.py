@@ -105,7 +105,8 @@ def test_data_that_is_not_an_object(data: Any) -> None:
 
 
 def test_conditional_requirement_of_the_review() -> None:
-    assert validate_form(REVISION, {"decision": "aprobar"}) == {"decision": "aprobar"}
+    # a field left empty is there as None, so expressions may test it
+    assert validate_form(REVISION, {"decision": "aprobar"}) == {"decision": "aprobar", "observaciones": None}
     assert _errors(REVISION, {"decision": "rechazar"}) == [FieldError("observaciones", "Este campo es obligatorio.")]
     assert _errors(REVISION, {"decision": "rechazar", "observaciones": "corta"}) == [
         FieldError("observaciones", "Debe tener al menos 10 caracteres.")]

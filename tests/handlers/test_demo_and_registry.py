@@ -7,7 +7,9 @@ from sqlalchemy.orm import Session
 
 from handlers import pro_maa_16
 from handlers.demo import DemoPayment, seed_demo_ledger
+from handlers.ledger.kinds import EntryKind
 from handlers.ledger.models import Account, Entry, PermissionEvent
+from handlers.ledger.statement_render import KIND_LABELS
 from handlers.registry import HANDLERS
 
 from .conftest import NOW
@@ -33,9 +35,13 @@ def test_demo_covers_every_branch(session: Session, demo: list[DemoPayment]) -> 
     assert {d.account for d in demo} <= codes
 
 
-def test_registry_lists_every_handler_by_its_name() -> None:
-    assert set(HANDLERS) == set(pro_maa_16.__all__)
+def test_registry_lists_every_handler_with_a_step_context_first() -> None:
+    assert set(pro_maa_16.__all__) <= set(HANDLERS)
     for name, function in HANDLERS.items():
-        assert function.__name__ == name
         first = next(iter(inspect.signature(function).parameters))
-        assert first == "ctx"
+        assert first == "ctx", name
+    assert all(HANDLERS[name].__name__ == name for name in pro_maa_16.__all__)
+
+
+def test_every_entry_kind_has_a_statement_label() -> None:
+    assert set(KIND_LABELS) == set(EntryKind)

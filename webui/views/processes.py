@@ -29,7 +29,8 @@ def _render_form(process: StartableProcess, values: dict[str, Any], errors: dict
 @bp.get("/procesos/iniciar")
 @login_required
 def index() -> Any:
-    processes = engine().startable_processes(user().username)
+    # Case types are opened from "Registrar caso", with the portal's form; this page lists the other processes.
+    processes = [p for p in engine().startable_processes(user().username) if not p.case_type]
     return render_template("processes/index.html", processes=[
         (p, _rendered(p), render_instructions(p.instructions, {})) for p in processes])
 

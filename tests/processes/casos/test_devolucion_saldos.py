@@ -36,7 +36,7 @@ def test_a_refund_within_the_credit_balance_is_posted_and_the_requester_told(eng
     refund = [e for e in after.entries if e.kind == "refund"]
     assert len(refund) == 1 and refund[0].amount == Decimal("400000.00") and refund[0].reference == run.number
     case = run.case()
-    assert case.status == "resuelto" and case.closed_at is not None and "400000.00" in (case.outcome or "")
+    assert case.status == "resuelto" and case.closed_at is not None and "$ 400.000,00" in (case.outcome or "")
     kinds = [k for k, _r, _s in run.emails()]
     assert kinds == ["case_created", "case_closed"]
     assert {r for _k, r, _s in run.emails()} == {"camila.torres@correo.com"}
@@ -48,7 +48,7 @@ def test_a_refund_above_the_credit_balance_is_refused_and_nothing_posted(engine:
     assert run.view.status == "completed"
     assert statement_of(db, "20262001").credit_balance == Decimal("1000000.00")
     case = run.case()
-    assert case.status == "rechazado" and "1000000.00" in (case.outcome or "")
+    assert case.status == "rechazado" and "$ 1.000.000,00" in (case.outcome or "")
 
 
 def test_the_unit_asks_for_information_and_the_answer_brings_the_case_back(engine: Engine, db: Database) -> None:

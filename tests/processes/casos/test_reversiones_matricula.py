@@ -169,7 +169,7 @@ def test_a_payment_already_reversed_is_not_sent_again(engine: Engine, db: Databa
     ("justificacion", "x" * 2001)])
 def test_bad_form_data_is_refused_field_by_field(engine: Engine, db: Database, field: str, value: str) -> None:
     with pytest.raises(InvalidData) as refused:
-        _open(engine, db, **{field: value})
+        open_case(engine, db, "reversiones_matricula", {**REVERSAL, field: value}, **VALENTINA)
     assert [e.field for e in refused.value.errors] == [field]
 
 
