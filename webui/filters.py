@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-from handlers.ledger.values import money_text
+from handlers.ledger.statement_render import format_money
 
 BOGOTA = ZoneInfo("America/Bogota")
 STATUS_LABELS = {"running": "En curso", "waiting": "En espera", "completed": "Completado", "error": "Con error",
@@ -26,7 +26,7 @@ def money(value: Any) -> str:
         amount = Decimal(str(value)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
         return str(value)
-    return money_text(amount)
+    return format_money(amount)
 
 
 def status_label(value: str) -> str:

@@ -9,7 +9,8 @@ from handlers.context import StepContext
 from handlers.ledger.accounts import get_account
 from handlers.ledger.models import Account
 from handlers.ledger.statement import account_statement
-from handlers.ledger.values import Audit, bogota_date, money_text, positive_money
+from handlers.ledger.statement_render import format_money
+from handlers.ledger.values import Audit, bogota_date, positive_money
 
 
 def case_audit(ctx: StepContext, reason: str) -> Audit:
@@ -34,7 +35,7 @@ def credit_balance_of(ctx: StepContext, code: str) -> Decimal:
 
 def pesos(ctx: StepContext, value: object) -> str:
     """An amount as the requester reads it: "$ 1.752.770,00" (for messages built in a model's expressions)."""
-    return money_text(amount(value, "monto") if value not in (None, "") else Decimal(0))
+    return format_money(amount(value, "monto") if value not in (None, "") else Decimal(0))
 
 
 def amount(value: object, field: str) -> Decimal:

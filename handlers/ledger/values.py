@@ -41,12 +41,6 @@ def positive_money(value: Decimal | int | str, *, field: str = "amount") -> Deci
     return amount
 
 
-def money_text(value: Decimal) -> str:
-    """An amount as people read it in Colombia: "$ 1.752.770,00"."""
-    whole, cents = f"{abs(value):.2f}".split(".")
-    return f"{'-' if value < 0 else ''}$ {int(whole):,}".replace(",", ".") + f",{cents}"
-
-
 def money_str(value: Decimal) -> str:
     """The JSON form of an amount: "150000.00"."""
     return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
