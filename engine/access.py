@@ -6,6 +6,7 @@ from engine.compiler import CompiledModel
 from engine.identity import REQUESTER_ROLE
 
 SUPERVISING_ROLES = frozenset({"supervisor", "admin"})
+DESIGNING_ROLES = frozenset({"disenador", "admin"})  # edit, deploy and migrate process models
 
 
 def lane_roles(model: CompiledModel) -> frozenset[str]:

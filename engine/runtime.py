@@ -18,10 +18,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine import queries, schedule, store
 from engine.catalog import deploy_compiled, validate_paths
 from engine.compiler import CompiledModel
+from engine.designer import DesignerOps
 from engine.errors import Conflict, Forbidden, ModelInvalid, Problem
 from engine.event_ops import EventOps
 from engine.forms import validate_form
 from engine.identity import known_roles
+from engine.instance_migration import MigrationOps
 from engine.lifecycle import LifecycleOps
 from engine.logs import log
 from engine.models import InstanceStatus, TaskStatus
@@ -36,7 +38,7 @@ from engine.worklist import WorklistOps
 WORKABLE = (InstanceStatus.RUNNING, InstanceStatus.WAITING, InstanceStatus.ERROR)
 
 
-class Engine(EventOps, WorklistOps, LifecycleOps, PortalOps, NotesOps):
+class Engine(EventOps, WorklistOps, LifecycleOps, PortalOps, NotesOps, DesignerOps, MigrationOps):
     """Deploy models, start instances, complete tasks and retry incidents; the rest comes from the mixins."""
 
     def validate(self, paths: list[Path]) -> list[ValidationReport]:
