@@ -37,6 +37,7 @@ MENU = (
     NavItem("cases_staff.unit", "Casos de mi unidad",
             frozenset({"cartera", "tesoreria", "credito", "facturacion", "supervisor", "admin"})),
     NavItem("board.dashboard", "Tablero", frozenset({"supervisor", "admin"})),
+    NavItem("designer.models", "Procesos", frozenset({"disenador", "admin"})),
     NavItem("account.index", "Mi cuenta", None),
 )
 
