@@ -164,3 +164,16 @@ class Attachment(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_by: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ModelDraft(Base):
+    """A model's unsaved work in the designer: files that may not validate yet, one draft per model."""
+
+    __tablename__ = "model_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model: Mapped[str] = mapped_column(String(100), unique=True)
+    files: Mapped[dict[str, str]] = mapped_column(JSON)
+    base_version: Mapped[int | None] = mapped_column(Integer)  # the version it was opened from; None if new
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

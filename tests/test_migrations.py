@@ -29,7 +29,7 @@ def empty(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-HEAD = "0006"  # the newest migration; bump it with each new one
+HEAD = "0007"  # the newest migration; bump it with each new one
 
 
 def _diff(engine: Engine, metadata: list[MetaData] | MetaData = METADATA) -> list[Any]:
