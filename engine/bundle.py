@@ -95,10 +95,11 @@ def _read_one(path: Path, files: dict[str, str]) -> Problem | None:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         return Problem(path.name, None, None, f"el archivo supera {MAX_FILE_BYTES} bytes ({size})")
-    return _accept(path.name, path.read_bytes(), files)
+    return accept_file(path.name, path.read_bytes(), files)
 
 
-def _accept(filename: str, data: bytes, files: dict[str, str]) -> Problem | None:
+def accept_file(filename: str, data: bytes, files: dict[str, str]) -> Problem | None:
+    """The rules every model file meets, wherever it comes from (a folder, the designer, an upload)."""
     if "/" in filename or "\\" in filename or filename.startswith("."):
         return Problem(filename, None, None, "nombre de archivo no permitido")
     suffix = Path(filename).suffix

@@ -94,10 +94,7 @@ def deploy_compiled(session: Session, compiled: CompiledModel, actor: str, now: 
     digest = bundle.content_hash
     if latest is not None and latest.content_hash == digest:
         return DeployResult(bundle.name, latest.process_id, latest.version, "unchanged", digest)
-    owner = session.scalars(
-        select(ProcessVersion.model).where(ProcessVersion.process_id == compiled.process_id,
-                                           ProcessVersion.model != bundle.name).limit(1)
-    ).first()
+    owner = process_id_owner(session, compiled.process_id, bundle.name)
     if owner is not None:
         message = f"el id de proceso «{compiled.process_id}» ya lo usa el modelo {owner}"
         raise ModelInvalid(bundle.name, [Problem(bundle.bpmn_files[0], compiled.process_id, None, message)])
@@ -108,6 +105,14 @@ def deploy_compiled(session: Session, compiled: CompiledModel, actor: str, now: 
     ))
     session.flush()
     return DeployResult(bundle.name, compiled.process_id, number, "deployed", digest)
+
+
+def process_id_owner(session: Session, process_id: str, model: str) -> str | None:
+    """The other model whose deployed versions already use ``process_id``, if any."""
+    return session.scalars(
+        select(ProcessVersion.model).where(ProcessVersion.process_id == process_id, ProcessVersion.model != model)
+        .limit(1)
+    ).first()
 
 
 def latest_version(session: Session, process_id: str) -> ProcessVersion:

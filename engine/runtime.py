@@ -7,19 +7,16 @@ the human-task rows, the audit events and the handlers' ledger writes commit tog
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import queries, schedule, store
-from engine.catalog import deploy_compiled, validate_paths
-from engine.compiler import CompiledModel
+from engine import queries, store
+from engine.catalog import validate_paths
 from engine.designer import DesignerOps
-from engine.errors import Conflict, Forbidden, ModelInvalid, Problem
+from engine.errors import Conflict, Forbidden, ModelInvalid
 from engine.event_ops import EventOps
 from engine.forms import validate_form
 from engine.identity import known_roles
@@ -56,50 +53,7 @@ class Engine(EventOps, WorklistOps, LifecycleOps, PortalOps, NotesOps, DesignerO
             raise ModelInvalid(", ".join(r.model for r in invalid), [p for r in invalid for p in r.problems])
         now = self.clock()
         with self.db.write() as session:
-            clashes = self._message_start_clashes(session, [c for _, c in results if c is not None])
-            if clashes:
-                raise ModelInvalid(", ".join(sorted({p.file for p in clashes})), clashes)
-            deployed = []
-            for _, compiled in results:
-                if compiled is None:
-                    continue
-                result = deploy_compiled(session, compiled, actor, now)
-                if result.status == "deployed":
-                    self._schedule_timer_start(session, compiled, now)
-                deployed.append(result)
-            return deployed
-
-    def _message_start_clashes(self, session: Session, batch: list[CompiledModel]) -> list[Problem]:
-        """A message that starts two processes would start one of them at random: refuse the second."""
-        starts: dict[str, set[str]] = {}
-        for name, found in self._message_started(session).items():
-            for _, d in found:
-                starts.setdefault(d.model.process_id, set()).add(name)
-        starts.update({c.process_id: set(c.events.message_starts) for c in batch})
-        problems = []
-        for compiled in batch:
-            for name in compiled.events.message_starts:
-                others = sorted(p for p, names in starts.items() if name in names and p != compiled.process_id)
-                if not others:
-                    continue
-                problems.append(Problem(compiled.bundle.bpmn_files[0], compiled.process_id, None,
-                                        f"el mensaje «{name}» ya inicia el proceso {others[0]}: "
-                                        "un mensaje solo puede iniciar un proceso"))
-        return problems
-
-    def _schedule_timer_start(self, session: Session, compiled: CompiledModel, now: datetime) -> None:
-        """A new version's timer start event replaces the previous version's schedule."""
-        schedule.unschedule(session, compiled.process_id)
-        timer = compiled.events.timer_start
-        if timer is None:
-            return
-        evaluate = self.script_engine.environment.evaluate
-        try:
-            occurrence = schedule.first_occurrence(timer, lambda expr: evaluate(expr, {}), now)
-        except Exception as exc:
-            raise ModelInvalid(compiled.bundle.name, [Problem(
-                compiled.bundle.bpmn_files[0], timer.element_id, None, f"temporizador de inicio: {exc}")]) from exc
-        schedule.schedule(session, compiled.process_id, occurrence)
+            return self._write_versions(session, [c for _, c in results if c is not None], actor, now)
 
     def start(self, process_id: str, actor: str, data: dict[str, Any] | None = None,
               business_key: str | None = None, files: Sequence[StartFile] = ()) -> InstanceView:
