@@ -9,21 +9,21 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from datetime import datetime
 
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine.access import DESIGNING_ROLES
-from engine.bundle import MAX_FILES, MAX_MODEL_BYTES, ModelBundle, accept_file
 from engine.catalog import process_id_owner
 from engine.compiler import CompiledModel, compile_model
 from engine.deploying import DeployOps
 from engine.designer_views import DraftInfo, ModelDiff, ModelFiles, ModelSummary, ModelTemplate, VersionSummary
-from engine.errors import FieldError, Forbidden, InvalidData, ModelInvalid, NotFound, Problem
+from engine.errors import Conflict, FieldError, Forbidden, InvalidData, ModelInvalid, NotFound, Problem
 from engine.model_diff import diff_files
 from engine.model_templates import render_template, template_list
-from engine.model_upload import read_uploads
+from engine.model_upload import bundle_of, read_uploads, refuse_oversized
 from engine.models import Instance, InstanceStatus, ModelDraft, ProcessVersion
 from engine.views import DeployResult
 from engine.xmlsafe import parse_safely
@@ -139,7 +139,7 @@ class DesignerOps(DeployOps):
         """Keep the files as the model's draft, valid or not; returns what stands in the way of deploying them."""
         self._require_designer(actor)
         self._check_name(model)
-        _refuse_oversized(files)
+        refuse_oversized(files)
         problems = self._problems(model, files)
         self._store_draft(actor, model, files)
         return problems
@@ -213,7 +213,7 @@ class DesignerOps(DeployOps):
             raise InvalidData([FieldError("modelo", f"el id de proceso «{model}» ya lo usa el modelo {owner}")])
 
     def _compile(self, model: str, files: dict[str, str]) -> tuple[CompiledModel | None, list[Problem]]:
-        bundle, problems = _bundle(model, files)
+        bundle, problems = bundle_of(model, files)
         if problems:
             return None, problems
         return compile_model(bundle, self.handlers, self._known_roles())
@@ -227,6 +227,12 @@ class DesignerOps(DeployOps):
 
     def _store_draft(self, actor: str, model: str, files: dict[str, str]) -> None:
         now = self.clock()
+        try:
+            self._write_draft(actor, model, files, now)
+        except IntegrityError as exc:  # another designer saved this model's first draft in between
+            raise Conflict(f"Otro diseñador acaba de crear el borrador de {model}; ábralo de nuevo.") from exc
+
+    def _write_draft(self, actor: str, model: str, files: dict[str, str], now: datetime) -> None:
         with self.db.write() as session:
             draft = _draft(session, model)
             if draft is None:
@@ -238,41 +244,6 @@ class DesignerOps(DeployOps):
                 draft.files = dict(files)
                 draft.updated_by = actor
                 draft.updated_at = now
-
-
-def _bundle(model: str, files: dict[str, str]) -> tuple[ModelBundle, list[Problem]]:
-    """The bundle deploy would read from a folder holding these files, with the problems deploy would report."""
-    accepted: dict[str, str] = {}
-    problems: list[Problem] = []
-    if len(files) > MAX_FILES:
-        problems.append(Problem(model, None, None, f"demasiados archivos ({len(files)} > {MAX_FILES})"))
-    total = 0
-    for name in sorted(files)[:MAX_FILES]:
-        text = files[name]
-        try:
-            data = text.encode("utf-8") if isinstance(text, str) else None
-        except UnicodeEncodeError:
-            data = None
-        if data is None:
-            problems.append(Problem(str(name), None, None, "el contenido del archivo no es texto UTF-8"))
-            continue
-        problem = accept_file(str(name), data, accepted)
-        if problem is not None:
-            problems.append(problem)
-        total += len(data)
-    if total > MAX_MODEL_BYTES:
-        problems.append(Problem(model, None, None, f"el modelo supera {MAX_MODEL_BYTES} bytes"))
-    if not any(name.endswith(".bpmn") for name in accepted):
-        problems.append(Problem(model, None, None, "el modelo no contiene ningún archivo .bpmn"))
-    return ModelBundle(model, accepted), problems
-
-
-def _refuse_oversized(files: dict[str, str]) -> None:
-    """A draft may be invalid, but not unbounded: it is stored."""
-    size = sum(len(str(k)) + len(v) if isinstance(v, str) else 0 for k, v in files.items())
-    if len(files) > MAX_FILES or size > MAX_MODEL_BYTES:
-        raise InvalidData([FieldError("archivos", f"el modelo admite hasta {MAX_FILES} archivos y "
-                                                  f"{MAX_MODEL_BYTES} bytes")])
 
 
 def _with_lines(problems: list[Problem], files: dict[str, str]) -> list[Problem]:

@@ -1,4 +1,5 @@
-"""Reading a designer's upload (one .zip, or several .bpmn/.json files) into a model's files, defensively.
+"""Reading a designer's files defensively: an upload (one .zip, or several .bpmn/.json files), or the files the
+editor sends, into a model bundle under the bundle's own rules.
 
 A zip is hostile until read: its entry count and each entry's real size are bounded while reading (the sizes it
 declares are never trusted), names with paths, drive letters, ``..``, more than one folder level or symlink bits are
@@ -12,8 +13,8 @@ import stat
 import zipfile
 from pathlib import PurePosixPath
 
-from engine.bundle import MAX_FILE_BYTES, MAX_FILES, MAX_MODEL_BYTES, MODEL_SUFFIXES, accept_file
-from engine.errors import Problem
+from engine.bundle import MAX_FILE_BYTES, MAX_FILES, MAX_MODEL_BYTES, MODEL_SUFFIXES, ModelBundle, accept_file
+from engine.errors import FieldError, InvalidData, Problem
 
 ZIP_SUFFIX = ".zip"
 IGNORED_ZIP_PREFIXES = ("__MACOSX/",)  # resource forks macOS adds to every zip it makes
@@ -142,3 +143,38 @@ def _bounded_read(filename: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo
         raise UploadRefused(Problem(info.filename, None, None, f"{what} supera {bound} bytes al descomprimirlo "
                                                                f"(en {filename})"))
     return b"".join(chunks)
+
+
+def bundle_of(model: str, files: dict[str, str]) -> tuple[ModelBundle, list[Problem]]:
+    """The bundle deploy would read from a folder holding these files, with the problems deploy would report."""
+    accepted: dict[str, str] = {}
+    problems: list[Problem] = []
+    if len(files) > MAX_FILES:
+        problems.append(Problem(model, None, None, f"demasiados archivos ({len(files)} > {MAX_FILES})"))
+    total = 0
+    for name in sorted(files)[:MAX_FILES]:
+        text = files[name]
+        try:
+            data = text.encode("utf-8") if isinstance(text, str) else None
+        except UnicodeEncodeError:
+            data = None
+        if data is None:
+            problems.append(Problem(str(name), None, None, "el contenido del archivo no es texto UTF-8"))
+            continue
+        problem = accept_file(str(name), data, accepted)
+        if problem is not None:
+            problems.append(problem)
+        total += len(data)
+    if total > MAX_MODEL_BYTES:
+        problems.append(Problem(model, None, None, f"el modelo supera {MAX_MODEL_BYTES} bytes"))
+    if not any(name.endswith(".bpmn") for name in accepted):
+        problems.append(Problem(model, None, None, "el modelo no contiene ningún archivo .bpmn"))
+    return ModelBundle(model, accepted), problems
+
+
+def refuse_oversized(files: dict[str, str]) -> None:
+    """A draft may be invalid, but not unbounded: it is stored."""
+    size = sum(len(str(k)) + len(v) if isinstance(v, str) else 0 for k, v in files.items())
+    if len(files) > MAX_FILES or size > MAX_MODEL_BYTES:
+        raise InvalidData([FieldError("archivos", f"el modelo admite hasta {MAX_FILES} archivos y "
+                                                  f"{MAX_MODEL_BYTES} bytes")])
