@@ -13,9 +13,11 @@ from sqlalchemy import func, select
 
 from engine.db import Database
 from engine.errors import Forbidden, InvalidData, ModelInvalid, NotFound
+from engine.jobs import Job, JobStatus
 from engine.models import ModelDraft, ProcessVersion
 from engine.runtime import Engine
 from tests.conftest import BENCH_MODELS, make_engine
+from tests.engine.events_helpers import EVENT_MODELS
 
 DESIGNER = "disenador.eva"
 SIMPLE = {p.name: p.read_text(encoding="utf-8") for p in (BENCH_MODELS / "simple").iterdir()}
@@ -266,3 +268,24 @@ def test_a_message_that_already_starts_another_process_is_a_problem(engine: Engi
     assert "ya inicia el proceso pro_maa_16" in problems[0].message
     with pytest.raises(ModelInvalid, match="ya inicia el proceso pro_maa_16"):
         engine.deploy_model(DESIGNER, "pro_maa_16_copia", copy)
+
+
+def _timer_start_jobs(db: Database) -> int:
+    with db.read() as session:
+        return int(session.scalar(select(func.count()).select_from(Job).where(
+            Job.kind == "timer_start", Job.status != JobStatus.DONE)) or 0)
+
+
+def test_a_timer_start_is_scheduled_as_cauce_deploy_does_and_a_bad_one_is_a_problem(
+        designer: Engine, db: Database) -> None:
+    files = {p.name: p.read_text(encoding="utf-8") for p in (EVENT_MODELS / "corte_diario").iterdir()}
+    bad = _renamed(files, '"R3/2026-03-03T08:00:00Z/P1D"', '"R3/2026-03-03T08:00:00Z/" + "cada día"')
+    problems = designer.validate_model(DESIGNER, "corte_diario", bad)
+    assert [(p.element_id, p.message.split(":")[0]) for p in problems] == [
+        ("Event_cada_dia", "temporizador de inicio")]
+    assert problems[0].line is not None
+    with pytest.raises(ModelInvalid, match="temporizador de inicio"):
+        designer.deploy_model(DESIGNER, "corte_diario", bad)
+    assert _version_count(db) == 1 and _timer_start_jobs(db) == 0
+    assert designer.deploy_model(DESIGNER, "corte_diario", files).status == "deployed"
+    assert _timer_start_jobs(db) == 1
