@@ -12,7 +12,8 @@ if command -v npm >/dev/null; then
   npm ci --prefix webui --ignore-scripts --no-audit --no-fund --loglevel=error
   mkdir -p webui/static/vendor/bpmn-js
   cp webui/node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js webui/node_modules/bpmn-js/dist/assets/*.css \
-     webui/static/vendor/bpmn-js/
+     webui/node_modules/bpmn-js/dist/bpmn-modeler.production.min.js webui/static/vendor/bpmn-js/
+  cp -r webui/node_modules/bpmn-js/dist/assets/bpmn-font webui/static/vendor/bpmn-js/
 else
   echo "setup.sh: npm not found; the instance page will show no BPMN diagram" >&2
 fi

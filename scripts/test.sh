@@ -3,6 +3,13 @@
 # throw-away PostgreSQL cluster (Debian's postgresql package is installed when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The designer's browser tests need the bpmn-js Modeler, which setup.sh copies from npm.
+if ! command -v npm >/dev/null && [ "$(id -u)" = "0" ]; then
+  echo "installing Debian's npm package..."
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq npm >/dev/null
+fi
+
 scripts/setup.sh
 
 # Browser tests drive Debian's Chromium through Playwright; the browser is never downloaded by Playwright.

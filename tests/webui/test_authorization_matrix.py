@@ -133,6 +133,15 @@ PROBES: tuple[Probe, ...] = (
     Probe("api.send_message", "POST", lambda s: "/api/v1/mensajes", _row(401, 403, 400, 400, 400, 400, 400), api=True),
     Probe("api.messages", "GET", lambda s: "/api/v1/mensajes?estado=unmatched",
           _row(401, 403, 403, 403, 403, 200, 403), api=True),
+    # The BPMN editor (designers and administrators only; none of these people is one).
+    Probe("designer_editor.edit", "GET", lambda s: "/disenador/modelos/pro_maa_16/editar",
+          _row(302, 403, 403, 403, 403, 403, 403)),
+    Probe("designer_editor.validate", "POST", lambda s: "/disenador/modelos/pro_maa_16/validar",
+          _row(400, 403, 403, 403, 403, 403, 403)),
+    Probe("designer_editor.save_draft", "POST", lambda s: "/disenador/modelos/pro_maa_16/borrador",
+          _row(400, 403, 403, 403, 403, 403, 403)),
+    Probe("designer_editor.deploy", "POST", lambda s: "/disenador/modelos/pro_maa_16/desplegar",
+          _row(400, 403, 403, 403, 403, 403, 403)),
 )
 
 
