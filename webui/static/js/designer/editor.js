@@ -104,7 +104,7 @@
       var shape = shapeFor(p.element_id);
       if (shape) {
         modeler.get("selection").select(shape);
-        if (!shape.waypoints) { modeler.get("canvas").scrollToElement(shape); }
+        if (!shape.waypoints) { modeler.get("canvas").scrollToElement(shape, { top: 100, bottom: 100, left: 220, right: 100 }); }
       }
     });
   }
