@@ -162,3 +162,74 @@ def test_foreign_extensions_survive_the_round_trip(live_server: str, page: Any, 
     after = {**files, "pro_maa_16.bpmn": saved}
     diff = diff_files({**files, "pro_maa_16.bpmn": xml}, after)
     assert (diff.added, diff.removed, diff.changed) == ([], [], [])
+
+
+XML = "async () => (await window.cauceModeler.saveXML({ format: false })).xml.replaceAll(' />', '/>')"
+
+
+def change(page: Any, name: str, value: str) -> None:
+    """Set one of the panel's controls and commit it as leaving the field does."""
+    control = page.locator(f"#properties [name={name}]")
+    if control.evaluate("c => c.tagName") == "SELECT":
+        control.select_option(value)
+    else:
+        control.fill(value)
+        control.press("Tab")
+
+
+def test_the_panel_edits_what_cauce_reads_and_undo_restores_it(live_server: str, page: Any) -> None:
+    sign_in(page, live_server, DESIGNER)
+    page.wait_for_url(re.compile(r".*/bandeja.*"))
+    open_editor(page, live_server, "devolucion_saldos")
+    assert page.locator("#file-switcher-label").is_visible()  # the case model and its shared part
+    before = page.evaluate(XML)
+
+    select(page, "Lane_tesoreria")
+    change(page, "lane-role", "cartera")
+    select(page, "Activity_revisar")
+    change(page, "dueIn", "P5D")
+    change(page, "formUiSchemaFilename", "")
+    change(page, "instructionsForEndUser", "## Revisar")
+    select(page, "Gateway_saldo")
+    change(page, "default-flow", "Flow_saldo_suficiente")
+    select(page, "Flow_saldo_insuficiente")
+    change(page, "condition", "not suficiente")
+    select(page, "Event_sla")
+    change(page, "timer-value", '"P4D"')
+    select(page, "Activity_preparar_pregunta")
+    change(page, "script", "pregunta = 'x'")
+    page.evaluate("() => window.cauceModeler.get('selection').select([])")
+    change(page, "caseNumberPrefix", "SFX")
+    xml = page.evaluate(XML)
+    assert '<bpmn:lane id="Lane_tesoreria" name="cartera">' in xml
+    assert '<spiffworkflow:property name="dueIn" value="P5D"/>' in xml
+    assert "## Revisar</spiffworkflow:instructionsForEndUser>" in xml
+    assert 'default="Flow_saldo_suficiente"' in xml
+    assert "not suficiente</bpmn:conditionExpression>" in xml
+    assert "&quot;P4D&quot;</bpmn:timeDuration>" in xml or '"P4D"</bpmn:timeDuration>' in xml
+    assert "pregunta = 'x'</bpmn:script>" in xml
+    assert '<spiffworkflow:property name="caseNumberPrefix" value="SFX"/>' in xml
+    changed = diff_files({"devolucion_saldos.bpmn": before}, {"devolucion_saldos.bpmn": xml}).changed
+    assert {"Lane_tesoreria", "Activity_revisar", "Gateway_saldo", "Flow_saldo_insuficiente"} <= {
+        c.element_id for c in changed}
+
+    page.evaluate("() => { const s = window.cauceModeler.get('commandStack'); while (s.canUndo()) { s.undo(); } }")
+    diff = diff_files({"devolucion_saldos.bpmn": before}, {"devolucion_saldos.bpmn": page.evaluate(XML)})
+    assert (diff.added, diff.removed, diff.changed) == ([], [], [])
+
+
+def test_message_events_choose_their_message_and_correlation(live_server: str, page: Any) -> None:
+    sign_in(page, live_server, DESIGNER)
+    page.wait_for_url(re.compile(r".*/bandeja.*"))
+    open_editor(page, live_server, "pro_maa_16")
+    select(page, "Event_factura_anulada")
+    assert page.locator("#properties select[name=message]").input_value() == "Message_factura_anulada"
+    change(page, "correlationKey", "payment_id")
+    change(page, "messageVariable", "anulacion")
+    page.once("dialog", lambda dialog: dialog.accept("aviso_nuevo"))
+    change(page, "message", "__new__")
+    xml = page.evaluate(XML)
+    assert '<bpmn:message id="Message_aviso_nuevo" name="aviso_nuevo"/>' in xml
+    assert 'messageRef="Message_aviso_nuevo"' in xml
+    assert '<spiffworkflow:property name="correlationKey" value="payment_id"/>' in xml
+    assert "<spiffworkflow:messageVariable>anulacion</spiffworkflow:messageVariable>" in xml

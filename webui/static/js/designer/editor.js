@@ -184,7 +184,8 @@
             }
           });
         });
-        var first = bpmnFiles()[0];
+        // The model's own diagram first (a case model also carries the shared parts it calls).
+        var first = data.files[data.model + ".bpmn"] !== undefined ? data.model + ".bpmn" : bpmnFiles()[0];
         if (!first) { container.textContent = "El modelo no tiene archivos .bpmn."; return null; }
         return open(first).then(function () { document.body.setAttribute("data-editor-ready", "1"); });
       })
