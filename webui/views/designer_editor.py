@@ -7,6 +7,7 @@ deploys. Problems come back as JSON for the page to draw on the diagram.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, flash, jsonify, render_template, request
@@ -62,7 +63,7 @@ def deploy(model: str) -> Any:
     return _answer(run)
 
 
-def _answer(call: Any) -> tuple[Response, int]:
+def _answer(call: Callable[[dict[str, str]], dict[str, Any]]) -> tuple[Response, int]:
     """Parse the body, run ``call``, and answer JSON whatever happens: the page reads every answer the same way."""
     try:
         files = _files_of_body()
