@@ -13,15 +13,19 @@ from sqlalchemy import select
 from bench.handlers import BENCH_HANDLERS
 from engine.db import Database
 from engine.errors import Forbidden, InvalidData, NotFound
-from engine.models import Event, HumanTask, Instance, ProcessVersion
+from engine.messages import MessageSubscription
+from engine.models import Event, HumanTask, Incident, Instance, ProcessVersion
 from engine.runtime import Engine
 from handlers.errors import HandlerInputError
 from tests.conftest import BENCH_MODELS
 from tests.engine.events_helpers import EVENT_MODELS, Clock, drain
 from tests.engine.pro_maa_16_driver import run_to_end, start
+from tests.processes.casos.driver import CaseRun, open_case
 
 DESIGNER = "disenador.eva"
 SIMPLE = {p.name: p.read_text(encoding="utf-8") for p in (BENCH_MODELS / "simple").iterdir()}
+REFUND = {"monto": "400000.00", "motivo": "beca_posterior", "banco": "Bancolombia", "tipo_cuenta": "ahorros",
+          "numero_cuenta": "12345678901", "titular": "Camila Torres Ruiz", "documento_titular": "1090123456"}
 SLA = {p.name: p.read_text(encoding="utf-8") for p in (EVENT_MODELS / "sla_timers").iterdir()}
 
 
@@ -289,3 +293,99 @@ def test_pro_maa_16_at_its_first_task_moves_to_a_version_with_a_renamed_task(eng
     assert worked[0] == "Activity_revisar_solicitud"
     assert engine.show(view.id).instance.status == "completed"
     assert _version_of(db, view.id) == 2
+
+
+def test_an_active_task_whose_kind_changed_is_refused(simple: Engine, db: Database) -> None:
+    view = simple.start("simple", "tic.ana")
+    _deploy(simple, "simple", _edit(SIMPLE, ('<bpmn:userTask id="Activity_primera_revision"',
+                                             '<bpmn:manualTask id="Activity_primera_revision"'),
+                                    ("</bpmn:userTask>\n    <bpmn:exclusiveGateway",
+                                     "</bpmn:manualTask>\n    <bpmn:exclusiveGateway")))
+    before = _row(db, view.id)
+    report = simple.migrate_instances(DESIGNER, "simple", 1, 2)
+    assert report.moved == []
+    [reason] = report.refused[0].reasons
+    assert reason.startswith("La tarea en curso «Primera revisión» (Activity_primera_revision) cambió de tipo")
+    assert _row(db, view.id) == before
+
+
+def test_a_new_lane_role_moves_the_open_task_to_that_role(simple: Engine, db: Database) -> None:
+    view = simple.start("simple", "tic.ana")
+    _deploy(simple, "simple", _edit(SIMPLE, ('name="direccion_tic"', 'name="tesoreria"')))
+    assert simple.migrate_instances(DESIGNER, "simple", 1, 2).moved == [view.id]
+    [task] = simple.show(view.id).instance.open_tasks
+    assert task.role == "tesoreria"
+    with db.read() as session:
+        audit = session.scalars(select(Event).where(Event.instance_id == view.id,
+                                                    Event.kind == "task_migrated")).one()
+    assert audit.detail["changes"] == {"role": ["direccion_tic", "tesoreria"]}
+    with pytest.raises(Forbidden):
+        simple.complete(task.id, "tic.ana", {"amount": 10})
+    simple.complete(task.id, "tesoreria.sofia", {"amount": 10})
+    assert _open(simple, view.id) == [("Activity_segunda_revision", "Segunda revisión")]
+
+
+def test_an_instance_with_an_open_incident_is_refused(simple: Engine, db: Database, clock: Clock) -> None:
+    view = simple.start("simple", "tic.ana")
+    with db.write() as session:
+        session.add(Incident(instance_id=view.id, element_id="Activity_record_step", error_type="RuntimeError",
+                             error="falló", actor="tic.ana", retry_data={}, created_at=clock()))
+    _deploy(simple, "simple", _renamed_and_replaced())
+    [check] = simple.migrate_instances(DESIGNER, "simple", 1, 2).refused
+    assert "incidente abierto" in check.reasons[0] and "Activity_record_step" in check.reasons[0]
+    assert _version_of(db, view.id) == 1
+
+
+def test_an_instance_waiting_for_a_message_still_receives_it(db: Database, demo: dict[str, object],
+                                                             clock: Clock) -> None:
+    engine = _engine(db, clock, EVENT_MODELS / "espera_nota")
+    case = engine.start("espera_nota", "estudiante.camila", {"asunto": "Mi reintegro"})
+    notes = {p.name: p.read_text(encoding="utf-8") for p in (EVENT_MODELS / "espera_nota").iterdir()}
+    _deploy(engine, "espera_nota", _edit(notes, ('name="Revisar la consulta"', 'name="Revisar consulta"')))
+    assert engine.migrate_instances(DESIGNER, "espera_nota", 1, 2).moved == [case.id]
+    with db.read() as session:
+        waits = session.scalars(select(MessageSubscription.name)
+                                .where(MessageSubscription.instance_id == case.id)).all()
+    assert waits == ["nota_solicitante"]
+    engine.add_note(case.id, "estudiante.camila", "Adjunto el soporte del banco")
+    drain(engine, clock)
+    detail = engine.show(case.id)
+    assert detail.data["nota"]["texto"] == "Adjunto el soporte del banco"
+    assert [t.name for t in detail.instance.open_tasks] == ["Revisar consulta"]
+    assert _version_of(db, case.id) == 2
+
+
+def _asking(engine: Engine, db: Database) -> CaseRun:
+    """A refund case whose unit asked the requester for information: it runs inside a call activity."""
+    run = open_case(engine, db, "devolucion_saldos", REFUND)
+    run.ask("Adjunte la certificación bancaria de la cuenta.")
+    assert [t.element_id for t in run.view.open_tasks] == ["Activity_responder"]
+    return run
+
+
+def _in_every_file(files: dict[str, str], old: str, new: str) -> dict[str, str]:
+    return {name: text.replace(old, new) for name, text in files.items()}
+
+
+def test_a_task_inside_a_running_call_activity_moves_with_its_new_name(engine: Engine, db: Database) -> None:
+    run = _asking(engine, db)
+    v1 = engine.model_files(DESIGNER, "devolucion_saldos", 1).files
+    _deploy(engine, "devolucion_saldos", _in_every_file(v1, 'name="Responder solicitud de información"',
+                                                        'name="Responder la solicitud de información"'))
+    assert engine.migrate_instances(DESIGNER, "devolucion_saldos", 1, 2).moved == [run.view.id]
+    run.view = engine.show(run.view.id).instance
+    assert [t.name for t in run.view.open_tasks] == ["Responder la solicitud de información"]
+    run.answer("Adjunto la certificación.")
+    run.resolve()
+    assert run.view.status == "completed" and run.case().status == "resuelto"
+
+
+def test_a_running_call_activity_whose_process_is_gone_is_refused(engine: Engine, db: Database) -> None:
+    run = _asking(engine, db)
+    v1 = engine.model_files(DESIGNER, "devolucion_saldos", 1).files
+    _deploy(engine, "devolucion_saldos", _in_every_file(v1, "caso_pedir_informacion", "caso_pedir_datos"))
+    before = _row(db, run.view.id)
+    [check] = engine.migrate_instances(DESIGNER, "devolucion_saldos", 1, 2).refused
+    assert check.reasons == ["El subproceso en curso «Pedir información al solicitante» (Call_informacion_revision) "
+                             "no existe en la versión 2."]
+    assert _row(db, run.view.id) == before
