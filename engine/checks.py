@@ -169,32 +169,36 @@ def _check_forms(c: _Checker, file: str, el: etree._Element, is_start: bool) -> 
 
 
 def _load_schema(c: _Checker, file: str, el: etree._Element, filename: str, is_ui: bool) -> dict[str, Any] | None:
+    schema, problems = form_schema(filename, c.bundle.files, is_ui, el.get("id"))
+    c.problems.extend(problems)
+    return schema
+
+
+def form_schema(filename: str, files: Mapping[str, str], is_ui: bool,
+                element_id: str | None = None) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """One form file read as deploy reads it (parts composed, the schema checked): the schema, or why not.
+    The designer's live preview uses it too, so a preview never accepts what a deploy would refuse."""
     try:
-        schema = json.loads(c.bundle.files[filename])
+        schema = json.loads(files[filename])
     except json.JSONDecodeError as exc:
-        c.problems.append(Problem(filename, el.get("id"), exc.lineno, f"JSON no válido: {exc.msg}"))
-        return None
+        return None, [Problem(filename, element_id, exc.lineno, f"JSON no válido: {exc.msg}")]
     if not isinstance(schema, dict):
-        c.problems.append(Problem(filename, el.get("id"), 1, "el formulario debe ser un objeto JSON"))
-        return None
+        return None, [Problem(filename, element_id, 1, "el formulario debe ser un objeto JSON")]
     try:
-        schema = compose_ui_schema(schema, c.bundle.files) if is_ui else compose_schema(schema, c.bundle.files)
+        schema = compose_ui_schema(schema, files) if is_ui else compose_schema(schema, files)
     except ComposeError as exc:
-        c.problems.append(Problem(filename, el.get("id"), None, str(exc)))
-        return None
+        return None, [Problem(filename, element_id, None, str(exc))]
     if is_ui:
-        return schema
+        return schema, []
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
         where = "/".join(str(p) for p in exc.path) or "(raíz)"
-        line = _json_line(c.bundle.files[filename], list(exc.path))
-        c.problems.append(Problem(filename, el.get("id"), line, f"esquema JSON no válido en {where}: {exc.message}"))
-        return None
+        line = _json_line(files[filename], list(exc.path))
+        return None, [Problem(filename, element_id, line, f"esquema JSON no válido en {where}: {exc.message}")]
     if schema.get("type", "object") != "object":
-        c.problems.append(Problem(filename, el.get("id"), None, "el esquema de un formulario debe ser de tipo object"))
-        return None
-    return schema
+        return None, [Problem(filename, element_id, None, "el esquema de un formulario debe ser de tipo object")]
+    return schema, []
 
 
 def _json_line(text: str, path: list[object]) -> int:

@@ -38,7 +38,10 @@ from webui.views import (
     processes,
     tasks,
 )
+from webui.views.designer import bp as designer_bp
 from webui.views.designer_editor import bp as designer_editor_bp
+from webui.views.designer_forms import bp as designer_forms_bp
+from webui.views.designer_migration import bp as designer_migration_bp
 from webui.views.mailbox import bp as mailbox_bp
 from webui.views.registration import bp as registration_bp
 
@@ -75,7 +78,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     filters.register(app)
     navigation.register(app)
     anonymous_forms.register(app)
-    for blueprint in (registration_bp, mailbox_bp, designer_editor_bp):
+    for blueprint in (registration_bp, mailbox_bp, designer_editor_bp, designer_bp, designer_forms_bp,
+                      designer_migration_bp):
         app.register_blueprint(blueprint)
     for blueprint in (auth.bp, inbox.bp, tasks.bp, processes.bp, instances.bp, admin.bp, api.bp, notices.bp,
                       account.bp, incidents.bp, cases.bp, cases_staff.bp, cases_staff.board_bp):
