@@ -128,6 +128,7 @@ class MigrationOps(EngineCore):
             reason = (f"La versión {new.info.version} falla al continuar en «{where}» "
                       f"({failure.element_id or '-'}): {failure.cause}")
             raise _Refused(_check(instance, [reason])) from failure
+        self._index_subject(instance, new.model, workflow, recorder)
         session.execute(update(Instance).where(Instance.id == instance.id)
                         .values(process_version_id=new.info.id))
         instance.process_version_id = new.info.id
@@ -186,12 +187,11 @@ class MigrationOps(EngineCore):
             if number not in rows:
                 raise NotFound(f"No existe la versión {number} del modelo «{model}».")
         if to_version <= from_version:
-            raise InvalidData([FieldError("version_destino",
-                                          f"debe ser posterior a la versión de origen ({from_version})")])
+            raise InvalidData([FieldError("a", f"debe ser posterior a la versión de origen ({from_version})")])
         old, new = rows[from_version], rows[to_version]
         if old.process_id != new.process_id:
-            raise InvalidData([FieldError("version_destino", f"la versión {to_version} es del proceso "
-                                                             f"«{new.process_id}», no de «{old.process_id}»")])
+            raise InvalidData([FieldError("a", f"la versión {to_version} es del proceso «{new.process_id}», "
+                                               f"no de «{old.process_id}»")])
         return self.specs.get(session, old.id), self.specs.get(session, new.id)
 
 

@@ -29,6 +29,20 @@ def move_workflow(workflow: BpmnWorkflow, new: CompiledModel, to_version: int, n
     reasons = _blocking(workflow, top, subs, to_version)
     if reasons:
         return reasons, None
+    try:
+        _migrate(workflow, top, subs, new, now)
+        reasons = _stale_tasks(workflow, to_version)
+        if reasons:
+            return reasons, None
+        moved = load_state(dump_state(workflow), SERIALIZER_VERSION, new.spec, new.subprocess_specs)
+    except Exception as exc:  # a shape the library cannot move (it raises its own errors): refuse, don't fail
+        return [f"No se pudo trasladar la instancia a la versión {to_version}: {exc}"], None
+    moved.script_engine = script_engine
+    return [], moved
+
+
+def _migrate(workflow: BpmnWorkflow, top: WorkflowDiff, subs: dict[Any, WorkflowDiff | None], new: CompiledModel,
+             now: datetime) -> None:
     # migrate_workflow re-predicts every ready or waiting task from scratch: keep what they held, so a waiting
     # timer keeps its due time instead of starting again from the moment of the migration.
     kept = {task.id: (task.state, deepcopy(task.data), deepcopy(task.internal_data))
@@ -44,12 +58,6 @@ def move_workflow(workflow: BpmnWorkflow, new: CompiledModel, to_version: int, n
             task = workflow.get_task_from_id(task_id)
             if task is not None and task.state == state:
                 task.data, task.internal_data = data, internal
-    reasons = _stale_tasks(workflow, to_version)
-    if reasons:
-        return reasons, None
-    moved = load_state(dump_state(workflow), SERIALIZER_VERSION, new.spec, new.subprocess_specs)
-    moved.script_engine = script_engine
-    return [], moved
 
 
 def _blocking(workflow: BpmnWorkflow, top: WorkflowDiff, subs: dict[Any, WorkflowDiff | None],

@@ -34,6 +34,12 @@ EVENT_LABELS = {
     "message_received": "Recibió un mensaje",
     "message_discarded": "Descartó un mensaje sin destinatario",
     "message_redelivered": "Reintentó la entrega de un mensaje",
+    # instance migration (issue 6)
+    "migration_suspended": "Suspendida para migrar de versión",
+    "task_migrated": "Tarea actualizada a la nueva versión",
+    "instance_migrated": "Migró a una nueva versión",
+    "migration_resumed": "Reanudada tras la migración",
+    "migration_refused": "Migración rechazada",
 }
 
 
