@@ -24,6 +24,7 @@ from engine.access import DESIGNING_ROLES
 from engine.catalog import Deployed
 from engine.compiler import CompiledModel
 from engine.core import EngineCore
+from engine.durations import parse_duration
 from engine.errors import FieldError, Forbidden, InvalidData, NotFound
 from engine.identity import REQUESTER_ROLE
 from engine.logs import log
@@ -197,7 +198,8 @@ class MigrationOps(EngineCore):
 
 def _refresh_task_rows(session: Session, instance: LiveInstance, workflow: BpmnWorkflow, rows: list[Any],
                        recorder: StepRecorder) -> None:
-    """The open human tasks take the new version's name, role and form (a row whose task went away is cancelled
+    """The open human tasks take the new version's name, role, form and due time (counted from when the task
+    opened); a row whose task went away is cancelled
     by ``save``); each change is audited."""
     for row in rows:
         task = workflow.get_task_from_id(UUID(row.spiff_task_id))
@@ -205,12 +207,14 @@ def _refresh_task_rows(session: Session, instance: LiveInstance, workflow: BpmnW
             continue
         element_id, name = element_of(task)
         properties = task.task_spec.extensions.get("properties") or {}
+        due_in = properties.get("dueIn")
         values = {"element_id": element_id or "", "name": name or "", "role": task.task_spec.lane or "",
-                  "form": properties.get("formJsonSchemaFilename")}
+                  "form": properties.get("formJsonSchemaFilename"),
+                  "due_at": row.created_at + parse_duration(due_in) if due_in else None}
         changed = {key: value for key, value in values.items() if getattr(row, key) != value}
         if not changed:
             continue
-        audit = {key: [getattr(row, key), value] for key, value in changed.items()}
+        audit = {key: [_plain(getattr(row, key)), _plain(value)] for key, value in changed.items()}
         if "role" in changed:
             changed["assignee"] = (instance.initiator if changed["role"] == REQUESTER_ROLE
                                    else None if row.role == REQUESTER_ROLE else row.assignee)
@@ -225,6 +229,10 @@ def _drop_what_the_new_version_lacks(session: Session, instance_id: int, old: Co
         drop_wake_ups(session, instance_id)
     if old.events.catches_messages and not new.events.catches_messages:
         messages.drop_subscriptions(session, instance_id)
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def _running(session: Session, version_id: int) -> list[int]:

@@ -4,6 +4,7 @@ safely, refused with the reason (naming the element) where it cannot, the refuse
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from engine.models import Event, HumanTask, Incident, Instance, ProcessVersion
 from engine.runtime import Engine
 from handlers.errors import HandlerInputError
 from tests.conftest import BENCH_MODELS
-from tests.engine.events_helpers import EVENT_MODELS, Clock, drain
+from tests.engine.events_helpers import EVENT_MODELS, T0, Clock, drain
 from tests.engine.pro_maa_16_driver import run_to_end, start
 from tests.processes.casos.driver import CaseRun, open_case
 
@@ -289,6 +290,9 @@ def test_pro_maa_16_at_its_first_task_moves_to_a_version_with_a_renamed_task(eng
     with db.read() as session:
         assert session.scalar(select(HumanTask.name).where(HumanTask.instance_id == view.id)) == (
             "Revisar la solicitud de ajuste")
+        audit = session.scalars(select(Event).where(Event.instance_id == view.id,
+                                                    Event.kind == "task_migrated")).one()
+    assert audit.detail["changes"] == {"name": ["Revisar solicitud", "Revisar la solicitud de ajuste"]}
     worked = run_to_end(db, engine.show(view.id).instance)
     assert worked[0] == "Activity_revisar_solicitud"
     assert engine.show(view.id).instance.status == "completed"
@@ -323,6 +327,22 @@ def test_a_new_lane_role_moves_the_open_task_to_that_role(simple: Engine, db: Da
         simple.complete(task.id, "tic.ana", {"amount": 10})
     simple.complete(task.id, "tesoreria.sofia", {"amount": 10})
     assert _open(simple, view.id) == [("Activity_segunda_revision", "Segunda revisión")]
+
+
+def test_a_new_due_time_counts_from_when_the_task_opened(db: Database, demo: dict[str, object],
+                                                         clock: Clock) -> None:
+    engine = _engine(db, clock, EVENT_MODELS / "espera_nota")
+    case = engine.start("espera_nota", "estudiante.camila", {"asunto": "Mi reintegro"})
+    clock.advance(hours=5)
+    notes = {p.name: p.read_text(encoding="utf-8") for p in (EVENT_MODELS / "espera_nota").iterdir()}
+    due = '<spiffworkflow:property name="dueIn" value="P2D" />\n          '
+    _deploy(engine, "espera_nota", _edit(notes, ('<spiffworkflow:property name="formJsonSchemaFilename" '
+                                                 'value="revisar.schema.json" />',
+                                                 due + '<spiffworkflow:property name="formJsonSchemaFilename" '
+                                                 'value="revisar.schema.json" />')))
+    assert engine.migrate_instances(DESIGNER, "espera_nota", 1, 2).moved == [case.id]
+    [task] = engine.show(case.id).instance.open_tasks
+    assert task.due_at == T0 + timedelta(days=2)
 
 
 def test_an_instance_with_an_open_incident_is_refused(simple: Engine, db: Database, clock: Clock) -> None:
