@@ -14,6 +14,7 @@ FORM = "/disenador/modelos/pro_maa_16/formularios/revision.schema.json"
 
 
 def test_a_field_added_in_the_table_shows_in_the_preview(live_server: str, page: Any, engine: Engine) -> None:
+    page.set_viewport_size({"width": 1600, "height": 900})  # a designer's wide screen: table and preview side by side
     sign_in(page, live_server, DESIGNER)
     page.goto(live_server + FORM)
     preview = page.locator("#form-preview")
@@ -27,6 +28,11 @@ def test_a_field_added_in_the_table_shows_in_the_preview(live_server: str, page:
     assert page.evaluate("window.notReloaded") is True
     assert '"campo_1"' in page.locator("#f-esquema").input_value()
     assert '"campo_1"' in page.locator("#f-esquema-ui").input_value()
+    row.get_by_label("Opciones").fill("Consignación, Transferencia")
+    row.get_by_label("Widget").select_option("radio")
+    preview.get_by_label("Transferencia").wait_for()
+    assert '"Consignación"' in page.locator("#f-esquema").input_value()
+    assert page.locator("#field-table tbody tr").first.get_by_label("Opciones").is_disabled()  # oneOf: JSON only
     screenshot(page, "15-disenador-formulario")
     page.locator("#f-esquema").fill('{"type": "object", "properties": {,}}')
     page.locator("#preview-errors").get_by_text("JSON no válido").wait_for()

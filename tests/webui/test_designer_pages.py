@@ -110,7 +110,12 @@ def test_upload_of_files_makes_a_draft_and_lists_its_problems(engine: Engine, ev
         (io.BytesIO(zip_of(broken)), "copia.zip")]}, content_type="multipart/form-data")
     html = bad.get_data(as_text=True)
     assert bad.status_code == 200 and "primera.schema.json" in html and "JSON no válido" in html
-    assert 'href="/disenador/modelos/copia_simple/editar"' in html
+    assert 'href="/disenador/modelos/copia_simple/editar"' in html and "El borrador quedó guardado" in html
+    refused = eva.post("/disenador/modelos/subir", {"modelo": "otra_copia", "archivos": [
+        (io.BytesIO(b"hola"), "notas.txt")]}, content_type="multipart/form-data")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "no se guardó nada" in html and "notas.txt" in html
+    assert "otra_copia/editar" not in html
 
 
 def test_upload_without_files_or_model_names_the_field(engine: Engine, eva: SignedIn) -> None:

@@ -70,7 +70,8 @@ def new() -> Any:
 @bp.route("/disenador/modelos/subir", methods=["GET", "POST"])
 @roles_required(*DESIGNING_ROLES)
 def upload() -> Any:
-    names = [m.model for m in engine().designer_models(user().username)]
+    before = {m.model: m.draft for m in engine().designer_models(user().username)}
+    names = sorted(before)
     model_name = request.form.get("modelo", request.args.get("modelo", "")).strip()
     if request.method == "GET":
         return render_template("designer/upload.html", names=names, model=model_name, errors={}, problems=None)
@@ -90,8 +91,11 @@ def upload() -> Any:
     except InvalidData as exc:
         return render_template("designer/upload.html", names=names, model=model_name,
                                errors={e.field: e.message for e in exc.errors}, problems=None), 400
+    # An upload refused as a whole stores nothing: the draft is then the same as before (or still missing).
+    after = {m.model: m.draft for m in engine().designer_models(user().username)}
+    stored = after.get(model_name) is not None and after.get(model_name) != before.get(model_name)
     return render_template("designer/upload.html", names=names, model=model_name, errors={}, problems=problems,
-                           uploaded=True)
+                           uploaded=True, stored=stored), 200 if stored else 400
 
 
 @bp.get("/disenador/modelos/<model>/v/<int:version>/descargar")

@@ -53,7 +53,14 @@
     tr.appendChild(cell(input("text", prop.title, "title", "Título")));
     tr.appendChild(cell(select(TYPES, typeOf(prop), "type", "Tipo")));
     tr.appendChild(cell(input("checkbox", required, "required", "Requerido")));
-    tr.appendChild(cell(input("text", (prop.enum || []).join(", "), "enum", "Opciones")));
+    const options = input("text", (prop.enum || []).join(", "), "enum", "Opciones");
+    if (Array.isArray(prop.oneOf)) {
+      // Choices with their own labels (oneOf of const/title) are edited in the JSON; the table only shows them.
+      options.value = prop.oneOf.map(function (o) { return o && o.title !== undefined ? o.title : (o && o.const); }).join(", ");
+      options.disabled = true;
+      options.title = "Opciones con etiqueta (oneOf): edítelas en el JSON";
+    }
+    tr.appendChild(cell(options));
     tr.appendChild(cell(select(WIDGETS, ui["ui:widget"], "widget", "Widget")));
     tr.appendChild(cell(input("checkbox", prop.readOnly, "readOnly", "Solo lectura")));
     tr.appendChild(cell(input("text", ui["ui:help"], "help", "Ayuda")));
@@ -105,9 +112,9 @@
       if (kind === "date") prop.format = "date"; else if (prop.format === "date") delete prop.format;
       const title = value(tr, "title");
       if (title) prop.title = title; else delete prop.title;
-      const choices = value(tr, "enum").split(",").map(function (s) { return s.trim(); }).filter(Boolean);
+      const choices = tr.querySelector("[data-key='enum']").disabled ? [] : value(tr, "enum").split(",").map(function (s) { return s.trim(); }).filter(Boolean);
       if (choices.length) prop.enum = choices.map(function (c) { return kind === "number" || kind === "integer" ? Number(c) : c; });
-      else delete prop.enum;
+      else if (!Array.isArray(prop.oneOf)) delete prop.enum;
       if (value(tr, "readOnly")) prop.readOnly = true; else delete prop.readOnly;
       props[name] = prop;
       if (value(tr, "required")) required.push(name);
