@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from engine.runtime import Engine
+from tests.engine.test_instance_migration import _without_first_review
 from tests.webui.conftest import SignedIn
 
 DESIGNER = "disenador.eva"
@@ -190,3 +191,17 @@ def test_the_migration_page_plans_and_moves(engine: Engine, eva: SignedIn) -> No
     assert none.status_code == 400 and "instancias" in none.get_data(as_text=True)
     assert eva.get("/disenador/modelos/simple/migrar?de=2&a=2").status_code == 400
     assert eva.get("/disenador/modelos/simple/migrar?de=x").status_code == 400
+
+
+def test_the_migration_page_names_why_an_instance_cannot_move(engine: Engine, eva: SignedIn) -> None:
+    waiting = engine.start("simple", "tic.ana")
+    engine.deploy_model(DESIGNER, "simple", _without_first_review())
+    page = eva.get("/disenador/modelos/simple/migrar")  # defaults: the two newest versions
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200, html
+    row = html[html.index(f'id="candidata-{waiting.id}"'):]
+    row = row[:row.index("</tr>")]
+    assert 'class="blocked"' in row and "disabled" in row and "Activity_primera_revision" in row
+    answer = eva.post("/disenador/modelos/simple/migrar?de=1&a=2", {"instancias": [str(waiting.id)]})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "Se movieron 0 instancia(s)" in html and "No se movieron 1" in html
