@@ -11,18 +11,25 @@ import copy
 import os
 import shutil
 import sqlite3
+import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, text, update
+from werkzeug.security import generate_password_hash
 
 from bench.handlers import BENCH_HANDLERS
-from cli.demo import seed_demo
+from cli.demo import DEMO_PASSWORD, seed_demo
 from cli.wiring import initialize
+from engine import compiler
+from engine.bundle import ModelBundle
+from engine.compiler import CompiledModel
 from engine.db import Database
+from engine.errors import Problem
+from engine.identity import User
 from engine.runtime import Engine
 from handlers.errors import HandlerInputError
 
@@ -61,6 +68,11 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("CAUCE_TEST_PG_URL") e
 EMPTY, SCHEMA, DEMO, DEPLOYED = 0, 1, 2, 3
 _LEVEL = pytest.StashKey[int]()
 
+#: The demo users' password in the templates, hashed with one PBKDF2 round instead of scrypt: every web test
+#: signs in, and checking a scrypt hash (deliberately slow) took a third of the web tests' time. Production and
+#: ``cauce demo`` keep scrypt (webui.security.hash_password); the tests of hashing itself do not use templates.
+TEST_PASSWORD_HASH = generate_password_hash(DEMO_PASSWORD, method="pbkdf2:sha256:1")
+
 
 def make_engine(db: Database) -> Engine:
     """A fresh engine: nothing cached, as after a restart."""
@@ -82,6 +94,9 @@ class Templates:
             initialize(database)
             if level >= DEMO:
                 self.demo_data = seed_demo(database)
+                with database.write() as session:  # see TEST_PASSWORD_HASH
+                    session.execute(update(User).where(User.password_hash.is_not(None))
+                                    .values(password_hash=TEST_PASSWORD_HASH))
             if level >= DEPLOYED:
                 make_engine(database).deploy([PROCESSES, BENCH_MODELS], "disenador.eva")
         finally:
@@ -121,6 +136,41 @@ def _admin(server_url: str, statement: str) -> None:
             conn.execute(text(statement))
     finally:
         admin.dispose()
+
+
+Compiled = tuple[CompiledModel | None, list[Problem]]
+
+
+def _compiled_once(compile_model: Callable[..., Compiled]) -> Callable[..., Compiled]:
+    """``compile_model`` remembered per bundle content, handlers and roles for the session: every test's fresh
+    engine parses each model it runs again, the same work on the same text. A compiled model is shared read-only
+    already (one per deployed version for every instance of an engine); the problem list is copied, callers add
+    to it."""
+    known: dict[object, Compiled] = {}
+
+    def compile_cached(bundle: ModelBundle, handlers: Mapping[str, object], roles: set[str] | None) -> Compiled:
+        try:
+            key = (bundle.name, bundle.content_hash, frozenset(handlers.items()),
+                   None if roles is None else frozenset(roles))
+        except TypeError:  # a handler that cannot be a key: no caching
+            return compile_model(bundle, handlers, roles)
+        if key not in known:
+            known[key] = compile_model(bundle, handlers, roles)
+        model, problems = known[key]
+        return model, list(problems)
+
+    return compile_cached
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compile_each_model_once() -> Iterator[None]:
+    original = compiler.compile_model
+    cached = _compiled_once(original)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, module in list(sys.modules.items()):  # every engine module that imported it by name
+            if name.startswith("engine.") and getattr(module, "compile_model", None) is original:
+                patch.setattr(module, "compile_model", cached)
+        yield
 
 
 @pytest.fixture(scope="session")
