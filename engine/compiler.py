@@ -17,6 +17,7 @@ from engine.checks import check_model
 from engine.errors import Problem
 from engine.event_checks import dangling_message_refs, extra_none_starts
 from engine.event_specs import EventSpecs, manual_start_spec, read_event_specs
+from engine.parser_messages import in_spanish
 from engine.scripting import Handler
 from engine.xmlsafe import ParsedXml, parse_safely
 
@@ -164,7 +165,7 @@ def _from_validation(exc: ValidationException, filename: str, documents: dict[st
     message = str(exc).split("\n")[0]
     if hasattr(exc, "msg") and exc.msg:
         message = str(exc.msg).split("\n")[0]
-    return Problem(file, element_id, line if isinstance(line, int) else None, message)
+    return Problem(file, element_id, line if isinstance(line, int) else None, in_spanish(message))
 
 
 def _primary_process(bundle: ModelBundle, documents: dict[str, ParsedXml]) -> tuple[str | None, str]:

@@ -29,6 +29,13 @@ from engine.views import DeployResult
 from engine.xmlsafe import parse_safely
 
 MODEL_NAME = re.compile(r"[a-z][a-z0-9_]{2,59}")
+RESERVED_MODEL_NAMES = frozenset({"nuevo", "subir"})  # the designer's own pages under /disenador/modelos/
+NAME_RULE = ("use de 3 a 60 letras minúsculas, dígitos o _, empezando por letra "
+             f"(y que no sea {' ni '.join(sorted(RESERVED_MODEL_NAMES))})")
+
+
+def _fit_for_new_model(model: str | None) -> bool:
+    return bool(MODEL_NAME.fullmatch(model or "")) and model not in RESERVED_MODEL_NAMES
 MAX_PROCESS_NAME = 200
 FINAL = (InstanceStatus.COMPLETED, InstanceStatus.TERMINATED)
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -155,8 +162,8 @@ class DesignerOps(DeployOps):
         self._require_designer(actor)
         errors = []
         name = " ".join((process_name or "").split())
-        if not MODEL_NAME.fullmatch(model or ""):
-            errors.append(FieldError("modelo", "use de 3 a 60 letras minúsculas, dígitos o _, empezando por letra"))
+        if not _fit_for_new_model(model):
+            errors.append(FieldError("modelo", NAME_RULE))
         if not name or len(name) > MAX_PROCESS_NAME:
             errors.append(FieldError("nombre", f"escriba el nombre del proceso (hasta {MAX_PROCESS_NAME} "
                                                "caracteres)"))
@@ -197,12 +204,12 @@ class DesignerOps(DeployOps):
 
     def _check_name(self, model: str) -> None:
         """A model that exists keeps its name; a new one needs a name fit for a folder and a process id."""
-        if MODEL_NAME.fullmatch(model or ""):
+        if _fit_for_new_model(model):
             return
         with self.db.read() as session:
             if session.scalars(select(ProcessVersion.id).where(ProcessVersion.model == model).limit(1)).first():
                 return
-        raise InvalidData([FieldError("modelo", "use de 3 a 60 letras minúsculas, dígitos o _, empezando por letra")])
+        raise InvalidData([FieldError("modelo", NAME_RULE)])
 
     def _refuse_taken(self, session: Session, model: str) -> None:
         taken = session.scalars(select(ProcessVersion.id).where(ProcessVersion.model == model).limit(1)).first()

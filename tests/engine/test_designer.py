@@ -110,6 +110,8 @@ def test_new_model_refuses_bad_names_taken_names_unknown_templates(designer: Eng
         ("Mayusculas", "aprobacion_simple", "X"): "modelo",
         ("ab", "aprobacion_simple", "X"): "modelo",
         ("1abc", "aprobacion_simple", "X"): "modelo",
+        ("nuevo", "aprobacion_simple", "X"): "modelo",  # the designer's own page "Nuevo modelo"
+        ("subir", "aprobacion_simple", "X"): "modelo",
         ("simple", "aprobacion_simple", "X"): "modelo",  # a deployed model
         ("otro_modelo", "no_existe", "X"): "plantilla",
         ("otro_modelo", "aprobacion_simple", "   "): "nombre",

@@ -67,7 +67,7 @@ def _renamed_and_replaced() -> dict[str, str]:
                  ('name="Segunda revisión"', 'name="Revisión final"'))
 
 
-def _without_first_review() -> dict[str, str]:
+def without_first_review() -> dict[str, str]:
     """Version 2 of ``simple`` without the first review: the start goes straight to the gateway."""
     name = _bpmn(SIMPLE)
     text = SIMPLE[name]
@@ -165,7 +165,7 @@ def test_an_instance_moves_to_the_new_version_and_continues_along_its_path(simpl
 
 def test_an_instance_waiting_at_a_removed_task_is_refused_and_left_untouched(simple: Engine, db: Database) -> None:
     view = simple.start("simple", "tic.ana")
-    _deploy(simple, "simple", _without_first_review())
+    _deploy(simple, "simple", without_first_review())
     before = _row(db, view.id)
     [check] = simple.migration_plan(DESIGNER, "simple", 1, 2).candidates
     assert not check.movable

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from engine.runtime import Engine
-from tests.engine.test_instance_migration import _without_first_review
+from tests.engine.test_instance_migration import without_first_review
 from tests.webui.conftest import SignedIn
 
 DESIGNER = "disenador.eva"
@@ -195,7 +195,7 @@ def test_the_migration_page_plans_and_moves(engine: Engine, eva: SignedIn) -> No
 
 def test_the_migration_page_names_why_an_instance_cannot_move(engine: Engine, eva: SignedIn) -> None:
     waiting = engine.start("simple", "tic.ana")
-    engine.deploy_model(DESIGNER, "simple", _without_first_review())
+    engine.deploy_model(DESIGNER, "simple", without_first_review())
     page = eva.get("/disenador/modelos/simple/migrar")  # defaults: the two newest versions
     html = page.get_data(as_text=True)
     assert page.status_code == 200, html
