@@ -54,6 +54,12 @@ class SpecCache:
                 deployed = self._deployed[version_id] = Deployed(info, model)
         return deployed
 
+    def remember(self, deployed: Deployed) -> None:
+        """Keep a version compiled by its deploy (call only once that deploy has committed: an id from a rolled
+        back insert may be given to other content later)."""
+        with self._lock:
+            self._deployed.setdefault(deployed.info.id, deployed)
+
     def clear(self) -> None:
         with self._lock:
             self._deployed.clear()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from engine import schedule
@@ -17,7 +18,8 @@ from engine.compiler import CompiledModel
 from engine.core import EngineCore
 from engine.errors import ModelInvalid, Problem
 from engine.identity import known_roles
-from engine.views import DeployResult
+from engine.models import ProcessVersion
+from engine.views import DeployResult, VersionInfo
 
 
 class DeployOps(EngineCore):
@@ -40,6 +42,21 @@ class DeployOps(EngineCore):
                 self._schedule_timer_start(session, compiled, now)
             deployed.append(result)
         return deployed
+
+    def _remember_deployed(self, results: list[DeployResult], batch: list[CompiledModel]) -> None:
+        """After the deploy committed: its compiled models go to the spec cache, so neither the first start on a
+        new version nor the next validation (its message-start check reads every deployed version) compiles
+        them again."""
+        compiled_by_model = {c.bundle.name: c for c in batch}
+        fresh = {(r.model, r.version): compiled_by_model[r.model] for r in results if r.status == "deployed"}
+        if not fresh:
+            return
+        with self.db.read() as session:
+            rows = session.scalars(select(ProcessVersion).where(
+                tuple_(ProcessVersion.model, ProcessVersion.version).in_(list(fresh))))
+            for row in rows:
+                info = VersionInfo(row.id, row.model, row.version, row.process_id, row.process_name)
+                self.specs.remember(Deployed(info, fresh[(row.model, row.version)]))
 
     def _deploy_problems(self, session: Session, compiled: CompiledModel, now: datetime) -> list[Problem]:
         """What ``_write_versions`` would refuse for this one model, without writing anything."""

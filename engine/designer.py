@@ -138,6 +138,7 @@ class DesignerOps(DeployOps):
                 session.execute(delete(ModelDraft).where(ModelDraft.model == model))
         except ModelInvalid as refused:
             raise ModelInvalid(model, _with_lines(refused.problems, files)) from refused
+        self._remember_deployed([result], [compiled])
         return result
 
     # -- drafts ----------------------------------------------------------------------------------------------------

@@ -52,8 +52,11 @@ class Engine(EventOps, WorklistOps, LifecycleOps, PortalOps, NotesOps, DesignerO
         if invalid:
             raise ModelInvalid(", ".join(r.model for r in invalid), [p for r in invalid for p in r.problems])
         now = self.clock()
+        batch = [c for _, c in results if c is not None]
         with self.db.write() as session:
-            return self._write_versions(session, [c for _, c in results if c is not None], actor, now)
+            deployed = self._write_versions(session, batch, actor, now)
+        self._remember_deployed(deployed, batch)
+        return deployed
 
     def start(self, process_id: str, actor: str, data: dict[str, Any] | None = None,
               business_key: str | None = None, files: Sequence[StartFile] = ()) -> InstanceView:
