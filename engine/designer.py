@@ -7,7 +7,6 @@ designer writes through ``_write_versions`` too, and deletes the draft in that s
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from datetime import datetime
 
@@ -19,26 +18,25 @@ from engine.access import DESIGNING_ROLES
 from engine.catalog import process_id_owner
 from engine.compiler import CompiledModel, compile_model
 from engine.deploying import DeployOps
-from engine.designer_views import DraftInfo, ModelDiff, ModelFiles, ModelSummary, ModelTemplate, VersionSummary
+from engine.designer_store import (
+    NAME_RULE,
+    draft_info,
+    draft_process,
+    draft_row,
+    fit_for_new_model,
+    version_row,
+    with_lines,
+)
+from engine.designer_views import ModelDiff, ModelFiles, ModelSummary, ModelTemplate, VersionSummary
 from engine.errors import Conflict, FieldError, Forbidden, InvalidData, ModelInvalid, NotFound, Problem
 from engine.model_diff import diff_files
 from engine.model_templates import render_template, template_list
 from engine.model_upload import bundle_of, read_uploads, refuse_oversized
 from engine.models import Instance, InstanceStatus, ModelDraft, ProcessVersion
 from engine.views import DeployResult
-from engine.xmlsafe import parse_safely
 
-MODEL_NAME = re.compile(r"[a-z][a-z0-9_]{2,59}")
-RESERVED_MODEL_NAMES = frozenset({"nuevo", "subir"})  # the designer's own pages under /disenador/modelos/
-NAME_RULE = ("use de 3 a 60 letras minúsculas, dígitos o _, empezando por letra "
-             f"(y que no sea {' ni '.join(sorted(RESERVED_MODEL_NAMES))})")
-
-
-def _fit_for_new_model(model: str | None) -> bool:
-    return bool(MODEL_NAME.fullmatch(model or "")) and model not in RESERVED_MODEL_NAMES
 MAX_PROCESS_NAME = 200
 FINAL = (InstanceStatus.COMPLETED, InstanceStatus.TERMINATED)
-BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 
 
 class DesignerOps(DeployOps):
@@ -68,9 +66,9 @@ class DesignerOps(DeployOps):
                 draft = drafts.get(model)
                 found = versions.get(model, [])
                 process_id, process_name = ((found[0].process_id, found[0].process_name) if found
-                                            else _draft_process(draft.files if draft else {}))
+                                            else draft_process(draft.files if draft else {}))
                 summaries.append(ModelSummary(model, process_id, process_name, found,
-                                              _draft_info(draft) if draft else None))
+                                              draft_info(draft) if draft else None))
         return summaries
 
     def model_files(self, actor: str, model: str, version: int | None = None) -> ModelFiles:
@@ -78,10 +76,10 @@ class DesignerOps(DeployOps):
         self._require_designer(actor)
         with self.db.read() as session:
             if version is None:
-                draft = _draft(session, model)
+                draft = draft_row(session, model)
                 if draft is not None:
                     return ModelFiles(model, draft.base_version, dict(draft.files), True)
-            row = _version(session, model, version)
+            row = version_row(session, model, version)
             return ModelFiles(model, row.version, dict(row.files), False)
 
     def model_templates(self) -> list[ModelTemplate]:
@@ -91,7 +89,7 @@ class DesignerOps(DeployOps):
         """The version's files as a zip, for download (and upload again, as is)."""
         self._require_designer(actor)
         with self.db.read() as session:
-            files = dict(_version(session, model, version).files)
+            files = dict(version_row(session, model, version).files)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for name in sorted(files):
@@ -104,14 +102,14 @@ class DesignerOps(DeployOps):
         """What changed from version ``old`` to version ``new`` (0: the draft)."""
         self._require_designer(actor)
         with self.db.read() as session:
-            before = dict(_version(session, model, old).files)
+            before = dict(version_row(session, model, old).files)
             if new == 0:
-                draft = _draft(session, model)
+                draft = draft_row(session, model)
                 if draft is None:
                     raise NotFound(f"El modelo {model} no tiene borrador.")
                 after = dict(draft.files)
             else:
-                after = dict(_version(session, model, new).files)
+                after = dict(version_row(session, model, new).files)
         found = diff_files(before, after)
         return ModelDiff(model, old, new, found.added, found.removed, found.changed, found.files_added,
                          found.files_removed, found.files_changed)
@@ -130,14 +128,14 @@ class DesignerOps(DeployOps):
         self._check_name(model)
         compiled, problems = self._compile(model, files)
         if compiled is None:
-            raise ModelInvalid(model, _with_lines(problems, files))
+            raise ModelInvalid(model, with_lines(problems, files))
         now = self.clock()
         try:
             with self.db.write() as session:
                 result = self._write_versions(session, [compiled], actor, now)[0]
                 session.execute(delete(ModelDraft).where(ModelDraft.model == model))
         except ModelInvalid as refused:
-            raise ModelInvalid(model, _with_lines(refused.problems, files)) from refused
+            raise ModelInvalid(model, with_lines(refused.problems, files)) from refused
         self._remember_deployed([result], [compiled])
         return result
 
@@ -163,7 +161,7 @@ class DesignerOps(DeployOps):
         self._require_designer(actor)
         errors = []
         name = " ".join((process_name or "").split())
-        if not _fit_for_new_model(model):
+        if not fit_for_new_model(model):
             errors.append(FieldError("modelo", NAME_RULE))
         if not name or len(name) > MAX_PROCESS_NAME:
             errors.append(FieldError("nombre", f"escriba el nombre del proceso (hasta {MAX_PROCESS_NAME} "
@@ -205,7 +203,7 @@ class DesignerOps(DeployOps):
 
     def _check_name(self, model: str) -> None:
         """A model that exists keeps its name; a new one needs a name fit for a folder and a process id."""
-        if _fit_for_new_model(model):
+        if fit_for_new_model(model):
             return
         with self.db.read() as session:
             if session.scalars(select(ProcessVersion.id).where(ProcessVersion.model == model).limit(1)).first():
@@ -214,7 +212,7 @@ class DesignerOps(DeployOps):
 
     def _refuse_taken(self, session: Session, model: str) -> None:
         taken = session.scalars(select(ProcessVersion.id).where(ProcessVersion.model == model).limit(1)).first()
-        if taken is not None or _draft(session, model) is not None:
+        if taken is not None or draft_row(session, model) is not None:
             raise InvalidData([FieldError("modelo", f"ya existe un modelo «{model}»")])
         owner = process_id_owner(session, model, model)
         if owner is not None:
@@ -231,7 +229,7 @@ class DesignerOps(DeployOps):
         if compiled is not None:
             with self.db.read() as session:
                 problems = self._deploy_problems(session, compiled, self.clock())
-        return _with_lines(problems, files)
+        return with_lines(problems, files)
 
     def _store_draft(self, actor: str, model: str, files: dict[str, str]) -> None:
         now = self.clock()
@@ -242,7 +240,7 @@ class DesignerOps(DeployOps):
 
     def _write_draft(self, actor: str, model: str, files: dict[str, str], now: datetime) -> None:
         with self.db.write() as session:
-            draft = _draft(session, model)
+            draft = draft_row(session, model)
             if draft is None:
                 latest = session.scalars(select(func.max(ProcessVersion.version))
                                          .where(ProcessVersion.model == model)).first()
@@ -254,51 +252,3 @@ class DesignerOps(DeployOps):
                 draft.updated_at = now
 
 
-def _with_lines(problems: list[Problem], files: dict[str, str]) -> list[Problem]:
-    """Pin problems that name an element but no line (the clash checks) to the element's line."""
-    lines: dict[str, dict[str, int]] = {}
-    out = []
-    for problem in problems:
-        text = files.get(problem.file)
-        if problem.line is None and problem.element_id and isinstance(text, str) and problem.file.endswith(".bpmn"):
-            if problem.file not in lines:
-                parsed, _ = parse_safely(problem.file, text)
-                lines[problem.file] = parsed.lines_by_id if parsed else {}
-            line = lines[problem.file].get(problem.element_id)
-            if line is not None:
-                problem = Problem(problem.file, problem.element_id, line, problem.message)
-        out.append(problem)
-    return out
-
-
-def _draft(session: Session, model: str) -> ModelDraft | None:
-    return session.scalars(select(ModelDraft).where(ModelDraft.model == model)).first()
-
-
-def _version(session: Session, model: str, version: int | None) -> ProcessVersion:
-    query = select(ProcessVersion).where(ProcessVersion.model == model)
-    query = (query.where(ProcessVersion.version == version) if version is not None
-             else query.order_by(ProcessVersion.version.desc()).limit(1))
-    row = session.scalars(query).first()
-    if row is None:
-        raise NotFound(f"No existe la versión {version} del modelo {model}." if version is not None
-                       else f"No existe el modelo {model}.")
-    return row
-
-
-def _draft_info(draft: ModelDraft) -> DraftInfo:
-    return DraftInfo(draft.model, draft.updated_by, draft.updated_at, draft.base_version)
-
-
-def _draft_process(files: dict[str, str]) -> tuple[str, str]:
-    """A never-deployed draft's process id and name, read from its first executable process (best effort)."""
-    for name in sorted(files):
-        if not name.endswith(".bpmn") or not isinstance(files[name], str):
-            continue
-        parsed, _ = parse_safely(name, files[name])
-        if parsed is None:
-            continue
-        for process in parsed.root.iter(f"{BPMN}process"):
-            if process.get("isExecutable", "true").lower() != "false" and process.get("id"):
-                return str(process.get("id")), str(process.get("name") or process.get("id"))
-    return "", ""
