@@ -11,7 +11,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy.orm import Session
 
 from engine import queries, store
-from engine.access import SUPERVISING_ROLES
+from engine.access import DESIGNING_ROLES, SUPERVISING_ROLES
 from engine.catalog import SpecCache
 from engine.compiler import CompiledModel
 from engine.db import Database, utcnow
@@ -81,10 +81,16 @@ class EngineCore:
         return roles
 
     def _require_supervisor(self, actor: str, what: str) -> None:
+        self._require_one_of(SUPERVISING_ROLES, "un supervisor", actor, what)
+
+    def _require_designer(self, actor: str, what: str) -> None:
+        self._require_one_of(DESIGNING_ROLES, "un diseñador de procesos", actor, what)
+
+    def _require_one_of(self, allowed: frozenset[str], who: str, actor: str, what: str) -> None:
         with self.db.read() as session:
             roles = self._roles(session, actor)
-        if not roles & SUPERVISING_ROLES:
-            raise Forbidden(f"Solo un supervisor puede {what}; {actor} no lo es.")
+        if not roles & allowed:
+            raise Forbidden(f"Solo {who} puede {what}; {actor} no lo es.")
 
     def _recorder(self, instance: LiveInstance, actor: str, now: datetime, session: Session) -> StepRecorder:
         ref = f"{instance.process_id}#{instance.id}"

@@ -14,7 +14,6 @@ from sqlalchemy import case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engine.access import DESIGNING_ROLES
 from engine.catalog import process_id_owner
 from engine.compiler import CompiledModel, compile_model
 from engine.deploying import DeployOps
@@ -28,15 +27,14 @@ from engine.designer_store import (
     with_lines,
 )
 from engine.designer_views import ModelDiff, ModelFiles, ModelSummary, ModelTemplate, VersionSummary
-from engine.errors import Conflict, FieldError, Forbidden, InvalidData, ModelInvalid, NotFound, Problem
+from engine.errors import Conflict, FieldError, InvalidData, ModelInvalid, NotFound, Problem
 from engine.model_diff import diff_files
 from engine.model_templates import render_template, template_list
 from engine.model_upload import bundle_of, read_uploads, refuse_oversized
-from engine.models import Instance, InstanceStatus, ModelDraft, ProcessVersion
+from engine.models import FINAL_STATUSES, Instance, ModelDraft, ProcessVersion
 from engine.views import DeployResult
 
 MAX_PROCESS_NAME = 200
-FINAL = (InstanceStatus.COMPLETED, InstanceStatus.TERMINATED)
 
 
 class DesignerOps(DeployOps):
@@ -44,13 +42,13 @@ class DesignerOps(DeployOps):
 
     def designer_models(self, actor: str) -> list[ModelSummary]:
         """Every model, deployed or only drafted, with its versions (newest first) and their instance counts."""
-        self._require_designer(actor)
+        self._require_designer(actor, "editar modelos")
         with self.db.read() as session:
             rows = session.execute(
                 select(ProcessVersion.id, ProcessVersion.model, ProcessVersion.version, ProcessVersion.process_id,
                        ProcessVersion.process_name, ProcessVersion.deployed_by, ProcessVersion.deployed_at)
                 .order_by(ProcessVersion.model, ProcessVersion.version.desc())).all()
-            finished = case((Instance.status.in_(FINAL), 1), else_=0)
+            finished = case((Instance.status.in_(FINAL_STATUSES), 1), else_=0)
             counts = {version_id: (int(total) - int(done), int(done)) for version_id, total, done in session.execute(
                 select(Instance.process_version_id, func.count(), func.sum(finished))
                 .group_by(Instance.process_version_id))}
@@ -73,7 +71,7 @@ class DesignerOps(DeployOps):
 
     def model_files(self, actor: str, model: str, version: int | None = None) -> ModelFiles:
         """A version's files; without ``version``, the draft if there is one, else the newest version."""
-        self._require_designer(actor)
+        self._require_designer(actor, "editar modelos")
         with self.db.read() as session:
             if version is None:
                 draft = draft_row(session, model)
@@ -87,7 +85,7 @@ class DesignerOps(DeployOps):
 
     def version_archive(self, actor: str, model: str, version: int) -> tuple[str, bytes]:
         """The version's files as a zip, for download (and upload again, as is)."""
-        self._require_designer(actor)
+        self._require_designer(actor, "editar modelos")
         with self.db.read() as session:
             files = dict(version_row(session, model, version).files)
         buffer = io.BytesIO()
@@ -100,7 +98,7 @@ class DesignerOps(DeployOps):
 
     def diff_versions(self, actor: str, model: str, old: int, new: int) -> ModelDiff:
         """What changed from version ``old`` to version ``new`` (0: the draft)."""
-        self._require_designer(actor)
+        self._require_designer(actor, "editar modelos")
         with self.db.read() as session:
             before = dict(version_row(session, model, old).files)
             if new == 0:
@@ -118,13 +116,13 @@ class DesignerOps(DeployOps):
 
     def validate_model(self, actor: str, model: str, files: dict[str, str]) -> list[Problem]:
         """Every reason ``deploy_model`` would refuse these files; [] means deployable."""
-        self._require_designer(actor)
+        self._require_designer(actor, "editar modelos")
         self._check_name(model)
         return self._problems(model, files)
 
     def deploy_model(self, actor: str, model: str, files: dict[str, str]) -> DeployResult:
         """Deploy the files as the model's next version (or "unchanged"); the draft goes once that has committed."""
-        self._require_designer(actor)
+        self._require_designer(actor, "editar modelos")
         self._check_name(model)
         compiled, problems = self._compile(model, files)
         if compiled is None:
@@ -143,7 +141,7 @@ class DesignerOps(DeployOps):
 
     def save_draft(self, actor: str, model: str, files: dict[str, str]) -> list[Problem]:
         """Keep the files as the model's draft, valid or not; returns what stands in the way of deploying them."""
-        self._require_designer(actor)
+        self._require_designer(actor, "editar modelos")
         self._check_name(model)
         refuse_oversized(files)
         problems = self._problems(model, files)
@@ -151,14 +149,14 @@ class DesignerOps(DeployOps):
         return problems
 
     def discard_draft(self, actor: str, model: str) -> None:
-        self._require_designer(actor)
+        self._require_designer(actor, "editar modelos")
         with self.db.write() as session:
             if session.execute(delete(ModelDraft).where(ModelDraft.model == model)).rowcount == 0:  # type: ignore[attr-defined]
                 raise NotFound(f"El modelo {model} no tiene borrador.")
 
     def new_model(self, actor: str, model: str, template_key: str, process_name: str) -> ModelFiles:
         """A new model's first draft, from a template: its process id is the model's name."""
-        self._require_designer(actor)
+        self._require_designer(actor, "editar modelos")
         errors = []
         name = " ".join((process_name or "").split())
         if not fit_for_new_model(model):
@@ -184,7 +182,7 @@ class DesignerOps(DeployOps):
         """Make the uploaded files (a .zip, or .bpmn and .json files) the model's draft, replacing the draft's files
         wholesale; returns the draft's problems. An upload refused as a whole (a hostile zip, a wrong file type)
         stores nothing and returns why."""
-        self._require_designer(actor)
+        self._require_designer(actor, "editar modelos")
         self._check_name(model)
         files, refused = read_uploads(uploads)
         if refused:
@@ -195,11 +193,6 @@ class DesignerOps(DeployOps):
 
     # -- helpers ---------------------------------------------------------------------------------------------------
 
-    def _require_designer(self, actor: str) -> None:
-        with self.db.read() as session:
-            roles = self._roles(session, actor)
-        if not roles & DESIGNING_ROLES:
-            raise Forbidden(f"Solo un diseñador de procesos puede editar modelos; {actor} no lo es.")
 
     def _check_name(self, model: str) -> None:
         """A model that exists keeps its name; a new one needs a name fit for a folder and a process id."""

@@ -20,22 +20,18 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine import messages, store
-from engine.access import DESIGNING_ROLES
 from engine.catalog import Deployed
 from engine.compiler import CompiledModel
 from engine.core import EngineCore
-from engine.durations import parse_duration
-from engine.errors import FieldError, Forbidden, InvalidData, NotFound
+from engine.errors import FieldError, InvalidData, NotFound
 from engine.identity import REQUESTER_ROLE
 from engine.logs import log
 from engine.migration_diff import move_workflow
 from engine.migration_views import MigrationCheck, MigrationPlan, MigrationReport
-from engine.models import HumanTask, Incident, Instance, InstanceStatus, ProcessVersion
-from engine.steps import StepError, StepRecorder, advance, element_of, restore, save
+from engine.models import FINAL_STATUSES, HumanTask, Incident, Instance, InstanceStatus, ProcessVersion
+from engine.steps import StepError, StepRecorder, advance, human_task_fields, restore, save
 from engine.store import LiveInstance
 from engine.waits import drop_wake_ups
-
-FINAL = (InstanceStatus.COMPLETED, InstanceStatus.TERMINATED)
 
 
 class _Refused(Exception):
@@ -51,7 +47,7 @@ class MigrationOps(EngineCore):
     def migration_plan(self, actor: str, model: str, from_version: int, to_version: int) -> MigrationPlan:
         """Each running instance of ``from_version`` and whether it could move to ``to_version`` now: the same
         checks and the same in-memory move as ``migrate_instances``, without writing anything."""
-        self._require_migrator(actor)
+        self._require_designer(actor, "migrar instancias")
         now = self.clock()
         checks = []
         with self.db.read() as session:
@@ -66,7 +62,7 @@ class MigrationOps(EngineCore):
                           instance_ids: list[int] | None = None) -> MigrationReport:
         """Move the given instances (all running ones of ``from_version`` when None), each in its own
         transaction; those that cannot move are left exactly as they were and reported with the reasons."""
-        self._require_migrator(actor)
+        self._require_designer(actor, "migrar instancias")
         with self.db.read() as session:
             old, new = self._versions(session, model, from_version, to_version)
             targets = _running(session, old.info.id) if instance_ids is None else list(dict.fromkeys(instance_ids))
@@ -111,7 +107,7 @@ class MigrationOps(EngineCore):
         if instance is None:
             raise _Refused(MigrationCheck(instance_id, None, "", False, [f"No existe la instancia {instance_id}."]),
                            audit=False)
-        if instance.process_version_id != old.info.id or instance.status in FINAL:
+        if instance.process_version_id != old.info.id or instance.status.is_final:
             reason = (f"La instancia {instance_id} no está en curso en la versión {old.info.version} de "
                       f"{old.info.model}.")
             raise _Refused(_check(instance, [reason]), audit=False)
@@ -173,11 +169,6 @@ class MigrationOps(EngineCore):
 
     # -- checks ----------------------------------------------------------------------------------------------------
 
-    def _require_migrator(self, actor: str) -> None:
-        with self.db.read() as session:
-            roles = self._roles(session, actor)
-        if not roles & DESIGNING_ROLES:
-            raise Forbidden(f"Solo un diseñador de procesos puede migrar instancias; {actor} no lo es.")
 
     def _versions(self, session: Session, model: str, from_version: int,
                   to_version: int) -> tuple[Deployed, Deployed]:
@@ -205,12 +196,7 @@ def _refresh_task_rows(session: Session, instance: LiveInstance, workflow: BpmnW
         task = workflow.get_task_from_id(UUID(row.spiff_task_id))
         if task is None:
             continue
-        element_id, name = element_of(task)
-        properties = task.task_spec.extensions.get("properties") or {}
-        due_in = properties.get("dueIn")
-        values = {"element_id": element_id or "", "name": name or "", "role": task.task_spec.lane or "",
-                  "form": properties.get("formJsonSchemaFilename"),
-                  "due_at": row.created_at + parse_duration(due_in) if due_in else None}
+        values = human_task_fields(task, row.created_at)
         changed = {key: value for key, value in values.items() if getattr(row, key) != value}
         if not changed:
             continue
@@ -219,7 +205,8 @@ def _refresh_task_rows(session: Session, instance: LiveInstance, workflow: BpmnW
             changed["assignee"] = (instance.initiator if changed["role"] == REQUESTER_ROLE
                                    else None if row.role == REQUESTER_ROLE else row.assignee)
         session.execute(update(HumanTask).where(HumanTask.id == row.id).values(**changed))
-        recorder.event("task_migrated", element_id, name, task_id=row.id, changes=audit)
+        recorder.event("task_migrated", values["element_id"] or None, values["name"] or None, task_id=row.id,
+                       changes=audit)
 
 
 def _drop_what_the_new_version_lacks(session: Session, instance_id: int, old: CompiledModel,
@@ -237,7 +224,7 @@ def _plain(value: Any) -> Any:
 
 def _running(session: Session, version_id: int) -> list[int]:
     return list(session.scalars(select(Instance.id).where(Instance.process_version_id == version_id,
-                                                          Instance.status.not_in(FINAL)).order_by(Instance.id)))
+                                                          Instance.status.not_in(FINAL_STATUSES)).order_by(Instance.id)))
 
 
 def _check(instance: LiveInstance, reasons: list[str]) -> MigrationCheck:

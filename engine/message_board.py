@@ -20,7 +20,7 @@ from engine.db import Database
 from engine.errors import Conflict, FieldError, InvalidData, NotFound
 from engine.jobs import Job, JobStatus
 from engine.messages import DELIVER_KIND, Message, MessageStatus, MessageSubscription, queue_delivery
-from engine.models import Event, Instance, InstanceStatus
+from engine.models import FINAL_STATUSES, Event, Instance
 from engine.views import _Plain
 from engine.waits import TIMER_KIND
 
@@ -28,7 +28,6 @@ BOARD_LIMIT = 500
 INSTANCE_LIMIT = 200  # messages sent (or received) shown per instance
 MAX_REASON = 500
 PREVIEW_CHARS = 160
-ENDED = (InstanceStatus.COMPLETED, InstanceStatus.TERMINATED)
 STATUS_LABELS = {MessageStatus.PENDING: "Por entregar", MessageStatus.DELIVERED: "Entregado",
                  MessageStatus.UNMATCHED: "Sin destinatario", MessageStatus.DISCARDED: "Descartado"}
 
@@ -208,7 +207,7 @@ def instance_waits(db: Database, instance_id: int) -> InstanceWaits:
             raise NotFound(f"No existe la instancia {instance_id}.")
         timers: list[TimerWait] = []
         awaited: list[AwaitedMessage] = []
-        if status not in ENDED:
+        if status not in FINAL_STATUSES:
             timers = [TimerWait(j.id, j.due_at) for j in session.scalars(
                 select(Job).where(Job.instance_id == instance_id, Job.kind == TIMER_KIND,
                                   Job.status.in_((JobStatus.PENDING, JobStatus.RUNNING)))

@@ -26,7 +26,10 @@ class InstanceStatus(enum.StrEnum):
 
     @property
     def is_final(self) -> bool:
-        return self in (InstanceStatus.COMPLETED, InstanceStatus.TERMINATED)
+        return self in FINAL_STATUSES
+
+FINAL_STATUSES = (InstanceStatus.COMPLETED, InstanceStatus.TERMINATED)  # an instance that will not move again
+
 
 class TaskStatus(enum.StrEnum):
     OPEN = "open"

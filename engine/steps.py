@@ -179,21 +179,28 @@ def save(session: Session, instance: LiveInstance, workflow: BpmnWorkflow, recor
     store.insert_events(session, recorder.events)
 
 
-def _open_human_task(session: Session, instance: LiveInstance, spiff_id: str, task: Task,
-                     recorder: StepRecorder) -> TaskView:
+def human_task_fields(task: Task, opened_at: datetime) -> dict[str, Any]:
+    """What a human-task row says of its task's spec: element, name, role, form and due time (counted from when
+    the task opened). A new row and a row moved to a newer version read them alike."""
     element_id, name = element_of(task)
-    role = task.task_spec.lane or ""
     properties = task.task_spec.extensions.get("properties") or {}
     due_in = properties.get("dueIn")
+    return {"element_id": element_id or "", "name": name or "", "role": task.task_spec.lane or "",
+            "form": properties.get("formJsonSchemaFilename"),
+            "due_at": opened_at + parse_duration(due_in) if due_in else None}
+
+
+def _open_human_task(session: Session, instance: LiveInstance, spiff_id: str, task: Task,
+                     recorder: StepRecorder) -> TaskView:
+    fields = human_task_fields(task, recorder.now)
+    role = fields["role"]
     values: dict[str, Any] = {
-        "instance_id": instance.id, "spiff_task_id": spiff_id, "element_id": element_id or "", "name": name or "",
+        "instance_id": instance.id, "spiff_task_id": spiff_id, **fields,
         "process_id": instance.process_id, "business_key": instance.business_key, "subject": instance.subject,
-        "role": role, "assignee": instance.initiator if role == REQUESTER_ROLE else None, "status": TaskStatus.OPEN,
-        "form": properties.get("formJsonSchemaFilename"), "created_at": recorder.now,
-        "due_at": recorder.now + parse_duration(due_in) if due_in else None, "completed_by": None,
-        "completed_at": None,
+        "assignee": instance.initiator if role == REQUESTER_ROLE else None, "status": TaskStatus.OPEN,
+        "created_at": recorder.now, "completed_by": None, "completed_at": None,
     }
     task_id = store.insert_task(session, values)
-    recorder.event("task_created", element_id, name, task_id=task_id, role=role)
+    recorder.event("task_created", fields["element_id"] or None, fields["name"] or None, task_id=task_id, role=role)
     values.pop("spiff_task_id")
     return TaskView(id=task_id, **{**values, "status": TaskStatus.OPEN.value})
