@@ -19,7 +19,6 @@ from engine.designer import DesignerOps
 from engine.errors import Conflict, Forbidden, ModelInvalid
 from engine.event_ops import EventOps
 from engine.forms import validate_form
-from engine.identity import known_roles
 from engine.instance_migration import MigrationOps
 from engine.lifecycle import LifecycleOps
 from engine.logs import log
@@ -39,15 +38,11 @@ class Engine(EventOps, WorklistOps, LifecycleOps, PortalOps, NotesOps, DesignerO
     """Deploy models, start instances, complete tasks and retry incidents; the rest comes from the mixins."""
 
     def validate(self, paths: list[Path]) -> list[ValidationReport]:
-        with self.db.read() as session:
-            roles = known_roles(session)
-        return [report for report, _ in validate_paths(paths, self.handlers, roles)]
+        return [report for report, _ in validate_paths(paths, self.handlers, self._known_roles())]
 
     def deploy(self, paths: list[Path], actor: str) -> list[DeployResult]:
         """Deploy every model under ``paths``; if any has a problem, nothing is deployed."""
-        with self.db.read() as session:
-            roles = known_roles(session)
-        results = validate_paths(paths, self.handlers, roles)
+        results = validate_paths(paths, self.handlers, self._known_roles())
         invalid = [report for report, _ in results if not report.ok]
         if invalid:
             raise ModelInvalid(", ".join(r.model for r in invalid), [p for r in invalid for p in r.problems])

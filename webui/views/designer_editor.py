@@ -14,6 +14,7 @@ from flask import Blueprint, Response, flash, jsonify, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine.access import DESIGNING_ROLES
+from engine.bundle import MAX_FILES
 from engine.errors import CauceError, FieldError, InvalidData, ModelInvalid, Problem
 from engine.vocabulary import vocabulary
 from webui.context import engine, roles_required, user
@@ -21,7 +22,6 @@ from webui.context import engine, roles_required, user
 bp = Blueprint("designer_editor", __name__)
 
 MAX_BODY_BYTES = 5 * 1024 * 1024  # a model's files as JSON; the bundle's own rules limit each file further
-MAX_FILES = 100
 
 
 @bp.get("/disenador/modelos/<model>/editar")

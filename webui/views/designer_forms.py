@@ -57,7 +57,7 @@ def edit(model: str, file: str) -> Any:
     saved = False
     if request.method == "POST":
         schema_text, ui_text = _text("esquema"), _text("esquema_ui")
-        problems = _form_problems(found.files, file, schema_text, ui_text)
+        problems = _read_form(found.files, file, schema_text, ui_text)[2]
         if not problems:
             files = {**found.files, file: schema_text, ui_name(file): ui_text}
             problems = engine().save_draft(user().username, model, files)
@@ -106,20 +106,21 @@ def preview() -> Any:
         if not isinstance(value, str) or len(value) > MAX_FORM_CHARS:
             return _refused(key, "debe ser el texto JSON del esquema (hasta 256 KiB)")
         texts[key] = value
-    problems = _form_problems(_model_files(body.get("model")), file, texts["schema"], texts["ui_schema"])
+    schema, ui, problems = _read_form(_model_files(body.get("model")), file, texts["schema"], texts["ui_schema"])
     if problems:
         return jsonify({"ok": False, "error": "El formulario no es válido.",
                         "problems": [p.as_dict() for p in problems]}), 400
-    files = {**_model_files(body.get("model")), file: texts["schema"], ui_name(file): texts["ui_schema"]}
-    schema, _ = form_schema(file, files, is_ui=False)
-    ui, _ = form_schema(ui_name(file), files, is_ui=True)
     return render_template("designer/_preview.html", form=build_form(schema, ui))
 
 
-def _form_problems(files: dict[str, str], file: str, schema_text: str, ui_text: str) -> list[Problem]:
-    """The two files read as deploy reads them, the shared parts they include taken from the model."""
+def _read_form(files: dict[str, str], file: str, schema_text: str,
+               ui_text: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None, list[Problem]]:
+    """The two files read as deploy reads them, the shared parts they include taken from the model: the schema,
+    the UI schema, and the problems of both."""
     files = {**files, file: schema_text, ui_name(file): ui_text}
-    return [*form_schema(file, files, is_ui=False)[1], *form_schema(ui_name(file), files, is_ui=True)[1]]
+    schema, schema_problems = form_schema(file, files, is_ui=False)
+    ui, ui_problems = form_schema(ui_name(file), files, is_ui=True)
+    return schema, ui, [*schema_problems, *ui_problems]
 
 
 def _model_files(model: Any) -> dict[str, str]:
