@@ -10,6 +10,9 @@ from engine.db import Base
 from handlers.casos import models as case_models  # noqa: F401  (registers the case tables)
 from handlers.ledger.models import LedgerBase
 from handlers.mail import models as mail_models  # noqa: F401  (registers the outbox)
+from handlers.oficina import link_models, order_models  # noqa: F401  (registers the Oficina's tables)
+from handlers.plans import models as plan_models  # noqa: F401  (registers the payment plans)
+from handlers.sms import models as sms_models  # noqa: F401  (registers the SMS outbox)
 from webui import models as web_models  # noqa: F401  (registers the web tables)
 
 config = context.config

@@ -18,6 +18,9 @@ from engine.schema import alembic_config, current_revision, head_revision, upgra
 from handlers.casos import models as case_models  # noqa: F401  (registers the case tables)
 from handlers.ledger.models import LedgerBase
 from handlers.mail import models as mail_models  # noqa: F401  (registers the outbox)
+from handlers.oficina import link_models, order_models  # noqa: F401  (registers the Oficina's tables)
+from handlers.plans import models as plan_models  # noqa: F401  (registers the payment plans)
+from handlers.sms import models as sms_models  # noqa: F401  (registers the SMS outbox)
 
 METADATA: list[MetaData] = [Base.metadata, LedgerBase.metadata]
 
@@ -29,7 +32,7 @@ def empty(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-HEAD = "0007"  # the newest migration; bump it with each new one
+HEAD = "0011"  # the newest migration; bump it with each new one
 
 
 def _diff(engine: Engine, metadata: list[MetaData] | MetaData = METADATA) -> list[Any]:

@@ -34,8 +34,15 @@ from webui.views import (
     inbox,
     incidents,
     instances,
+    lookup,
     notices,
+    oficina,
+    oficina_history,
+    oficina_pay,
+    oficina_plans,
+    otp_signin,
     processes,
+    sms_box,
     tasks,
 )
 from webui.views.designer import bp as designer_bp
@@ -83,6 +90,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
         app.register_blueprint(blueprint)
     for blueprint in (auth.bp, inbox.bp, tasks.bp, processes.bp, instances.bp, admin.bp, api.bp, notices.bp,
                       account.bp, incidents.bp, cases.bp, cases_staff.bp, cases_staff.board_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (oficina.bp, oficina_history.bp, oficina_pay.bp, oficina_plans.bp, otp_signin.bp, lookup.bp,
+                      sms_box.bp):
         app.register_blueprint(blueprint)
 
     @app.before_request

@@ -27,12 +27,14 @@ class NavItem:
 MENU = (
     NavItem("cases.catalog", "Registrar caso", frozenset({"solicitante"})),
     NavItem("cases.mine", "Mis casos", frozenset({"solicitante"})),
+    NavItem("oficina.home", "Oficina virtual", frozenset({"solicitante"})),
     NavItem("processes.index", "Iniciar proceso", None),
     NavItem("instances.mine", "Mis solicitudes", None),
     NavItem("notices.index", "Avisos", None),
     NavItem("admin.users", "Usuarios y permisos", frozenset({"admin", "tic_nacer"})),
     NavItem("incidents.index", "Incidentes", frozenset({"supervisor", "admin"})),
     NavItem("mailbox.index", "Buzón de correo", frozenset({"admin"})),
+    NavItem("sms_box.index", "Buzón de SMS", frozenset({"admin"})),
     # Staff side of the cases: each unit its open cases; supervisors every unit's, and the dashboard.
     NavItem("cases_staff.unit", "Casos de mi unidad",
             frozenset({"cartera", "tesoreria", "credito", "facturacion", "supervisor", "admin"})),

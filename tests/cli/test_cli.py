@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CAUCE_SCRIPT = Path(sys.executable).parent / "cauce"
 GOOD = {"payment": "PG-1001", "adjustment": "anulacion", "reason": "correccion_estimacion",
         "justification": "Cambio de tarifa por traslado de plan académico."}
-HEAD = "0007"  # the newest migration
+HEAD = "0011"  # the newest migration
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,3 @@
+"""Tables of linked accounts and adhesions (digital invoice, direct debit)."""
+
+from __future__ import annotations

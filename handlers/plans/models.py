@@ -1,0 +1,3 @@
+"""Tables of payment plans and their instalments."""
+
+from __future__ import annotations

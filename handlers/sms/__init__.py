@@ -1,0 +1,1 @@
+"""Text messages (SMS): an outbox, and a pluggable backend that sends them."""

@@ -1,0 +1,3 @@
+"""The SMS outbox table."""
+
+from __future__ import annotations
