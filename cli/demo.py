@@ -10,6 +10,7 @@ from engine.db import Database, utcnow
 from engine.identity import ensure_user, roles_of
 from handlers.casos.demo import seed_case_demo
 from handlers.demo import seed_demo_ledger
+from handlers.oficina.demo import seed_oficina_demo
 from webui.security import hash_password
 
 
@@ -36,6 +37,8 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("disenador.eva", "Eva Mora (Diseño de procesos)", ("disenador",)),
     DemoUser("supervisor.raul", "Raúl Vega (Supervisor)", ("supervisor",)),
     DemoUser("estudiante.camila", "Camila Torres (estudiante)", ("solicitante",)),
+    DemoUser("acudiente.jorge", "Jorge Rojas (acudiente)", ("solicitante",),
+             "Oficina virtual: paga las cuentas de sus dos hijos"),
     DemoUser("admin", "Administrador", ("admin", "supervisor")),
 )
 
@@ -60,6 +63,7 @@ def seed_demo(db: Database) -> dict[str, Any]:
                 account.password_hash = _demo_password_hash()
         payments = seed_demo_ledger(session, now)
         seed_case_demo(session, now)
+        seed_oficina_demo(session, now)
         users = [{"username": u.username, "name": u.display_name, "roles": sorted(roles_of(session, u.username)),
                   "note": u.note} for u in DEMO_USERS]
     return {

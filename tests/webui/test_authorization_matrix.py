@@ -175,6 +175,26 @@ PROBES: tuple[Probe, ...] = (
           _row(400, 403, 403, 403, 403, 403, 403)),
     Probe("designer_forms.preview", "POST", lambda s: "/disenador/formularios/vista-previa",
           _row(400, 403, 403, 403, 403, 403, 403)),
+    # Oficina virtual, accounts side (requesters only; camila's own account 20262001 is linked to her, an account
+    # not linked to the user is 404 whether or not it exists).
+    Probe("oficina.home", "GET", lambda s: "/oficina", _row(302, 302, 403, 403, 403, 403, 403)),
+    Probe("oficina.accounts", "GET", lambda s: "/oficina/cuentas", _row(302, 200, 403, 403, 403, 403, 403)),
+    Probe("oficina.find_to_link", "POST", lambda s: "/oficina/cuentas/buscar", _row(400, 400, 403, 403, 403, 403, 403)),
+    Probe("oficina.link", "POST", lambda s: "/oficina/cuentas/vincular", _row(400, 400, 403, 403, 403, 403, 403)),
+    Probe("oficina.unlink", "POST", lambda s: "/oficina/cuentas/99999999/desvincular",
+          _row(400, 404, 403, 403, 403, 403, 403)),
+    Probe("oficina.account_home", "GET", lambda s: "/oficina/cuentas/20262001",
+          _row(302, 200, 403, 403, 403, 403, 403)),
+    Probe("oficina.digital_invoice", "GET", lambda s: "/oficina/cuentas/20262001/factura-digital",
+          _row(302, 200, 403, 403, 403, 403, 403)),
+    Probe("oficina.digital_invoice", "POST", lambda s: "/oficina/cuentas/20262001/factura-digital",
+          _row(400, 400, 403, 403, 403, 403, 403), data={"accion": ""}),
+    Probe("oficina.direct_debit", "GET", lambda s: "/oficina/cuentas/20262001/debito-automatico",
+          _row(302, 200, 403, 403, 403, 403, 403)),
+    Probe("oficina.direct_debit", "POST", lambda s: "/oficina/cuentas/20262001/debito-automatico",
+          _row(400, 400, 403, 403, 403, 403, 403), data={"accion": ""}),
+    Probe("oficina_history.payments", "GET", lambda s: "/oficina/cuentas/20262001/pagos",
+          _row(302, 200, 403, 403, 403, 403, 403)),
 )
 
 

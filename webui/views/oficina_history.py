@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, render_template
+
+from webui.context import database, roles_required
+from webui.views.oficina import REQUESTER, office_context
 
 bp = Blueprint("oficina_history", __name__)
+
+
+@bp.get("/oficina/cuentas/<code>/pagos")
+@roles_required(REQUESTER)
+def payments(code: str) -> Any:
+    with database().read() as session:
+        office, _ = office_context(session, code)
+    return render_template("oficina/payments.html", office=office, office_section="pagos", payments=[])
