@@ -195,6 +195,16 @@ PROBES: tuple[Probe, ...] = (
           _row(400, 400, 403, 403, 403, 403, 403), data={"accion": ""}),
     Probe("oficina_history.payments", "GET", lambda s: "/oficina/cuentas/20262001/pagos",
           _row(302, 200, 403, 403, 403, 403, 403)),
+    Probe("oficina_history.payments_pdf", "GET", lambda s: "/oficina/cuentas/20262001/pagos.pdf",
+          _row(302, 200, 403, 403, 403, 403, 403)),
+    Probe("oficina_history.payment_pdf", "GET", lambda s: "/oficina/cuentas/20262001/pagos/PG-2001.pdf",
+          _row(302, 200, 403, 403, 403, 403, 403)),
+    Probe("oficina_history.paid", "GET", lambda s: "/oficina/cuentas/20262001/facturas-pagadas",
+          _row(302, 200, 403, 403, 403, 403, 403)),
+    Probe("oficina_history.paid_pdf", "GET", lambda s: "/oficina/cuentas/20262001/facturas-pagadas.pdf",
+          _row(302, 200, 403, 403, 403, 403, 403)),
+    Probe("oficina_history.paid_invoice_pdf", "GET", lambda s: "/oficina/cuentas/20262001/facturas-pagadas/999999.pdf",
+          _row(302, 404, 403, 403, 403, 403, 403)),
 )
 
 

@@ -2,19 +2,146 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, abort, current_app, render_template
+from sqlalchemy.orm import Session
 
+from engine.db import utcnow
+from handlers.oficina.history import (
+    PaidInvoiceRow,
+    PaymentRow,
+    paid_invoice_of,
+    paid_invoices,
+    payment_history,
+    payment_of,
+)
+from handlers.oficina.links import LinkedAccount
 from webui.context import database, roles_required
+from webui.filters import local_time, money
+from webui.pdf import PdfDocument, Table
 from webui.views.oficina import REQUESTER, office_context
 
 bp = Blueprint("oficina_history", __name__)
+
+
+def _online_references(session: Session, account_id: int) -> dict[int, str]:
+    """Payment id -> order reference of the payments made through the gateway (oficina-pay's orders)."""
+    try:
+        orders = importlib.import_module("handlers.oficina.orders")
+    except ModuleNotFoundError:  # the paying side is not installed: every payment was made at a cashier's
+        return {}
+    return {payment_id: order.reference for payment_id, order in orders.online_orders_of(session, account_id).items()}
+
+
+def _day(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else "—"
+
+
+def _pdf(data: bytes, filename: str) -> Response:
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-store"})
+
+
+def _account_pairs(account: LinkedAccount) -> list[tuple[str, str]]:
+    return [("Cuenta", account.code), ("Titular", account.name), ("Documento", account.document_id or "—"),
+            ("Programa", account.program or "—"), ("Impreso el", local_time(utcnow()))]
 
 
 @bp.get("/oficina/cuentas/<code>/pagos")
 @roles_required(REQUESTER)
 def payments(code: str) -> Any:
     with database().read() as session:
-        office, _ = office_context(session, code)
-    return render_template("oficina/payments.html", office=office, office_section="pagos", payments=[])
+        office, account_id = office_context(session, code)
+        rows = payment_history(session, account_id, _online_references(session, account_id))
+    return render_template("oficina/payments.html", office=office, office_section="pagos", tab="pagos",
+                           payments=rows, voucher="oficina_pay.voucher_pdf" in current_app.view_functions)
+
+
+@bp.get("/oficina/cuentas/<code>/facturas-pagadas")
+@roles_required(REQUESTER)
+def paid(code: str) -> Any:
+    with database().read() as session:
+        office, account_id = office_context(session, code)
+        rows = paid_invoices(session, account_id)
+    return render_template("oficina/paid_invoices.html", office=office, office_section="pagos", tab="facturas",
+                           invoices=rows)
+
+
+def _payment_table(rows: Sequence[PaymentRow]) -> Table:
+    return Table(("Fecha", "Número", "Medio", "Valor", "Estado"),
+                 [(_day(p.paid_on), p.number, p.channel, money(p.amount), p.status) for p in rows],
+                 widths=(2, 2.5, 2, 2.5, 2), align_right=frozenset({3}))
+
+
+@bp.get("/oficina/cuentas/<code>/pagos.pdf")
+@roles_required(REQUESTER)
+def payments_pdf(code: str) -> Any:
+    with database().read() as session:
+        office, account_id = office_context(session, code)
+        rows = payment_history(session, account_id, _online_references(session, account_id))
+    document = PdfDocument("Historial de pagos", f"Cuenta {office.current.code} · {office.current.name}")
+    document.pairs(_account_pairs(office.current)).heading(f"Pagos ({len(rows)})")
+    if rows:
+        document.table(_payment_table(rows))
+    else:
+        document.paragraph("La cuenta no tiene pagos.")
+    return _pdf(document.render(), f"historial-pagos-{office.current.code}.pdf")
+
+
+@bp.get("/oficina/cuentas/<code>/pagos/<number>.pdf")
+@roles_required(REQUESTER)
+def payment_pdf(code: str, number: str) -> Any:
+    with database().read() as session:
+        office, account_id = office_context(session, code)
+        row = payment_of(session, account_id, number, _online_references(session, account_id))
+    if row is None:
+        abort(404, description="La cuenta no tiene ese pago.")
+    document = PdfDocument(f"Comprobante de pago {row.number}", f"Cuenta {office.current.code} · {office.current.name}")
+    document.pairs([*_account_pairs(office.current), ("Número de pago", row.number), ("Fecha", _day(row.paid_on)),
+                    ("Medio", row.channel), ("Valor", money(row.amount)), ("Estado", row.status),
+                    *([("Referencia en línea", row.order_reference)] if row.order_reference else [])])
+    if row.items:
+        document.heading("Aplicado a").table(Table(("Concepto", "Valor"),
+                                                   [(i.description, money(i.amount)) for i in row.items],
+                                                   widths=(4, 2), align_right=frozenset({1})))
+    return _pdf(document.render(), f"pago-{row.number}.pdf")
+
+
+def _invoice_table(rows: Sequence[PaidInvoiceRow]) -> Table:
+    return Table(("Concepto", "Vencía", "Valor", "Pagada el", "Pagos"),
+                 [(r.description, _day(r.due_on), money(r.amount), _day(r.paid_on), ", ".join(r.payments) or "—")
+                  for r in rows], widths=(4, 2, 2.5, 2, 3), align_right=frozenset({2}))
+
+
+@bp.get("/oficina/cuentas/<code>/facturas-pagadas.pdf")
+@roles_required(REQUESTER)
+def paid_pdf(code: str) -> Any:
+    with database().read() as session:
+        office, account_id = office_context(session, code)
+        rows = paid_invoices(session, account_id)
+    document = PdfDocument("Historial de facturas pagadas", f"Cuenta {office.current.code} · {office.current.name}")
+    document.pairs(_account_pairs(office.current)).heading(f"Facturas pagadas ({len(rows)})")
+    if rows:
+        document.table(_invoice_table(rows))
+    else:
+        document.paragraph("La cuenta no tiene facturas pagadas.")
+    return _pdf(document.render(), f"facturas-pagadas-{office.current.code}.pdf")
+
+
+@bp.get("/oficina/cuentas/<code>/facturas-pagadas/<int:charge_id>.pdf")
+@roles_required(REQUESTER)
+def paid_invoice_pdf(code: str, charge_id: int) -> Any:
+    with database().read() as session:
+        office, account_id = office_context(session, code)
+        row = paid_invoice_of(session, account_id, charge_id)
+    if row is None:
+        abort(404, description="La cuenta no tiene esa factura pagada.")
+    document = PdfDocument(f"Factura pagada {row.charge_id}", f"Cuenta {office.current.code} · {office.current.name}")
+    document.pairs([*_account_pairs(office.current), ("Factura", str(row.charge_id)), ("Concepto", row.description),
+                    ("Vencía", _day(row.due_on)), ("Valor", money(row.amount)), ("Pagada el", _day(row.paid_on)),
+                    ("Pagos", ", ".join(row.payments) or "—")])
+    return _pdf(document.render(), f"factura-pagada-{row.charge_id}.pdf")
