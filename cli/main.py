@@ -9,6 +9,7 @@ import click
 
 from cli import render
 from cli.demo import seed_demo
+from cli.gateway_cmd import pasarela
 from cli.mail_cmd import mail
 from cli.output import emit, handled, json_option, parse_json_option
 from cli.serve_cmd import serve
@@ -257,6 +258,7 @@ def token(username: str, name: str, as_json: bool) -> None:
 main.add_command(worker)
 main.add_command(mail)
 main.add_command(serve)
+main.add_command(pasarela)
 
 if __name__ == "__main__":
     main()

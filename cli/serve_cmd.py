@@ -1,24 +1,32 @@
-"""``cauce serve``: the web app under gunicorn (or Flask's development server with --dev)."""
+"""``cauce serve``: the web app, with the payment gateway simulator at /pasarela, under gunicorn (or the
+development server with --dev)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from flask import Flask
 from gunicorn.app.base import BaseApplication
+from werkzeug.serving import run_simple
 
+from cli.gateway_cmd import gateway_beside
 from cli.output import emit, handled, json_option
 from engine.config import Settings
 from engine.logs import configure_logging
+from gateway.mount import with_gateway
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 
-def _app() -> Flask:
+def _app() -> WSGIApplication:
+    """The app with the payment gateway simulator mounted beside it at /pasarela."""
     from webui.app import create_app
 
     settings = Settings.from_env()
     # On the embedded default (SQLite) each app process also runs one worker thread for due jobs.
-    return create_app(settings, embedded_worker=settings.runs_embedded_worker)
+    app = create_app(settings, embedded_worker=settings.runs_embedded_worker)
+    return with_gateway(app, gateway_beside(app, settings))
 
 
 class _Gunicorn(BaseApplication):
@@ -32,7 +40,7 @@ class _Gunicorn(BaseApplication):
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
-    def load(self) -> Flask:
+    def load(self) -> WSGIApplication:
         return _app()
 
 
@@ -50,7 +58,7 @@ def serve(host: str, port: int, workers: int, threads: int, dev: bool, as_json: 
     emit(as_json, {"url": url, "workers": 1 if dev else workers, "server": "flask-dev" if dev else "gunicorn"},
          f"cauce escuchando en {url}  (Ctrl+C para detener)")
     if dev:
-        _app().run(host=host, port=port, debug=False, use_reloader=False)
+        run_simple(host, port, _app(), use_reloader=False, use_debugger=False, threaded=True)
         return
     _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
                "accesslog": "-", "errorlog": "-", "loglevel": "info", "graceful_timeout": 10,

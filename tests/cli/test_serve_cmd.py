@@ -41,6 +41,9 @@ def test_two_gunicorn_processes_answer_and_stop(tmp_path: Path) -> None:
         assert health is not None and health["database_ok"] is True
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/iniciar-sesion", timeout=5) as page:
             assert page.status == 200 and "Iniciar sesión" in page.read().decode()
+        # The payment gateway simulator answers beside the app, on the same port.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/pasarela/", timeout=5) as page:
+            assert page.status == 200 and "Pasarela de pagos simulada" in page.read().decode()
     finally:
         server.send_signal(signal.SIGTERM)
         try:
