@@ -54,6 +54,8 @@ from webui.views.registration import bp as registration_bp
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+#: Server-to-server endpoints with no session: they authenticate each request themselves (an HMAC signature).
+CSRF_EXEMPT = {"oficina_pay.notify"}
 GENERIC_MESSAGES = {
     400: "La solicitud no es válida.", 401: "Inicie sesión para continuar.", 403: "No tiene permiso para esto.",
     404: "No existe lo que busca: revise la dirección.", 405: "Esta dirección no admite ese método.",
@@ -117,6 +119,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     def check_csrf() -> None:
         if request.method not in UNSAFE_METHODS or request.path.startswith("/api/"):
             return  # the API authenticates with bearer tokens, not cookies
+        if request.endpoint in CSRF_EXEMPT:
+            return
         if anonymous_forms.is_anonymous_form(app, request.endpoint):
             anonymous_forms.check(_same_site)  # Registrarse and the like: no session yet, a cookie-bound token
             return

@@ -175,6 +175,22 @@ PROBES: tuple[Probe, ...] = (
           _row(400, 403, 403, 403, 403, 403, 403)),
     Probe("designer_forms.preview", "POST", lambda s: "/disenador/formularios/vista-previa",
           _row(400, 403, 403, 403, 403, 403, 403)),
+    # Oficina virtual, paying (oficina-pay): requesters only, on camila's linked account 20262001 (credit CR-5010);
+    # an order that is not the user's is 404. The gateway's notification has no session: unsigned is 401 for all.
+    Probe("oficina_pay.confirm_charges", "POST", lambda s: "/oficina/cuentas/20262001/pagar",
+          _row(400, 400, 403, 403, 403, 403, 403)),
+    Probe("oficina_pay.create_charges_order", "POST", lambda s: "/oficina/cuentas/20262001/pagar/confirmar",
+          _row(400, 400, 403, 403, 403, 403, 403)),
+    Probe("oficina_pay.loan_amount", "GET", lambda s: "/oficina/cuentas/20262001/creditos/CR-5010/pagar",
+          _row(302, 200, 403, 403, 403, 403, 403)),
+    Probe("oficina_pay.loan_amount", "POST", lambda s: "/oficina/cuentas/20262001/creditos/CR-5010/pagar",
+          _row(400, 400, 403, 403, 403, 403, 403), data={"opcion": "otro", "otro_valor": ""}),
+    Probe("oficina_pay.checkout", "GET", lambda s: "/oficina/pagos/OP-999999/pasarela",
+          _row(302, 404, 403, 403, 403, 403, 403)),
+    Probe("oficina_pay.notify", "POST", lambda s: "/pagos/notificacion", _row(401, 401, 401, 401, 401, 401, 401)),
+    Probe("oficina_pay.returned", "GET", lambda s: "/oficina/pagos/OP-999999", _row(302, 404, 403, 403, 403, 403, 403)),
+    Probe("oficina_pay.voucher_pdf", "GET", lambda s: "/oficina/pagos/OP-999999/comprobante.pdf",
+          _row(302, 404, 403, 403, 403, 403, 403)),
     # Oficina virtual, accounts side (requesters only; camila's own account 20262001 is linked to her, an account
     # not linked to the user is 404 whether or not it exists).
     Probe("oficina.home", "GET", lambda s: "/oficina", _row(302, 302, 403, 403, 403, 403, 403)),
