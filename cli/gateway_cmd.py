@@ -9,6 +9,7 @@ import os
 
 import click
 from flask import Flask
+from werkzeug.serving import run_simple
 
 from cli.output import emit, handled, json_option
 from engine.config import Settings
@@ -32,6 +33,19 @@ def gateway_beside(app: Flask, settings: Settings) -> Flask:
                               merchant_id=_merchant_id(), proxy_hops=settings.proxy_hops)
 
 
+def _secret(settings: Settings) -> str:
+    from webui.app import create_app
+
+    # The app's secret key comes from where the server's does (CAUCE_SECRET_KEY or the instance's file).
+    return gateway_secret(str(create_app(settings).secret_key or ""))
+
+
+def standalone_gateway(settings: Settings) -> Flask:
+    """The gateway on its own, with the secret and database ``cauce serve`` would give it."""
+    return create_gateway_app(secret=_secret(settings), database_url=gateway_database_url(settings.instance_dir),
+                              merchant_id=_merchant_id(), proxy_hops=settings.proxy_hops)
+
+
 @click.group(help="La pasarela de pagos simulada (PSE) que se monta en /pasarela junto a la aplicación.")
 def pasarela() -> None:
     pass
@@ -41,12 +55,22 @@ def pasarela() -> None:
 @json_option
 @handled
 def reenviar(as_json: bool) -> None:
-    from webui.app import create_app
-
     settings = Settings.from_env()
-    # The secret key comes from the same place as the server's (CAUCE_SECRET_KEY or the instance's file).
-    secret = gateway_secret(str(create_app(settings).secret_key or ""))
-    report = deliver_pending(secret=secret, database_url=gateway_database_url(settings.instance_dir))
+    report = deliver_pending(secret=_secret(settings), database_url=gateway_database_url(settings.instance_dir))
     payload = {"attempted": report.attempted, "delivered": report.delivered, "still_pending": report.still_pending}
     emit(as_json, payload, f"{report.attempted} notificación(es) reenviada(s), {report.delivered} entregada(s); "
                            f"{report.still_pending} pendiente(s).")
+
+
+@pasarela.command(help="Ejecuta solo la pasarela en http://HOST:PORT/, aparte de la aplicación (que entonces "
+                       "necesita CAUCE_GATEWAY_URL=http://HOST:PORT). Para pruebas: servidor de desarrollo.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5001, show_default=True, type=int)
+@json_option
+@handled
+def servir(host: str, port: int, as_json: bool) -> None:
+    gateway = standalone_gateway(Settings.from_env())
+    url = f"http://{host}:{port}"
+    emit(as_json, {"url": url}, f"Pasarela simulada escuchando en {url}/  (Ctrl+C para detener)")
+    # Threaded: a decision delivered synchronously must not block the payer's next page.
+    run_simple(host, port, gateway, use_reloader=False, use_debugger=False, threaded=True)

@@ -11,6 +11,10 @@ if TYPE_CHECKING:
 def deliver_pending(*, secret: str, database_url: str) -> DeliveryReport:
     """Resend, once each, the notifications still pending and due (``cauce pasarela reenviar``)."""
     from gateway.delivery import Deliverer
-    from gateway.store import open_store
+    from gateway.store import close_store, open_store
 
-    return Deliverer(open_store(database_url), secret).deliver_pending()
+    sessions = open_store(database_url)
+    try:
+        return Deliverer(sessions, secret).deliver_pending()
+    finally:
+        close_store(sessions)

@@ -91,8 +91,10 @@ def parse_checkout(form: Mapping[str, str], *, secret: str, merchant_id: str, no
     amount, vat, vat_base = _money(form, "amount"), _money(form, "vat"), _money(form, "vat_base")
     if amount <= 0:
         raise GatewayInputError("amount", "El valor a pagar debe ser mayor que cero.")
-    if vat > amount or vat_base > amount:
-        raise GatewayInputError("vat", "El IVA y su base no pueden superar el valor a pagar.")
+    if vat > amount:
+        raise GatewayInputError("vat", "El IVA no puede superar el valor a pagar.")
+    if vat_base > amount:
+        raise GatewayInputError("vat_base", "La base de devolución del IVA no puede superar el valor a pagar.")
     if raw["currency"] not in CURRENCIES:
         raise GatewayInputError("currency", f"La moneda «{raw['currency']}» no se admite (solo COP).")
     if not EXPIRES.fullmatch(raw["expires_at"]):

@@ -47,3 +47,10 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Any) -> None:
         # Take the write lock at BEGIN: two writers then queue instead of one failing on a stale snapshot.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def close_store(sessions: sessionmaker[Session]) -> None:
+    """Close the pool's connections (tests, and a command that is done)."""
+    bind = sessions.kw.get("bind")
+    if isinstance(bind, Engine):
+        bind.dispose()

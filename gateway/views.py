@@ -20,6 +20,7 @@ from gateway.checkout import GatewayInputError, parse_checkout
 from gateway.models import Notification
 from gateway.store import utcnow
 from gateway.transactions import (
+    ALWAYS_REJECTS,
     BANKS,
     PERSON_TYPES,
     TransactionView,
@@ -114,7 +115,7 @@ def bank(token: str) -> Any:
         return _expired_page(tx)
     if tx.bank is None:
         return redirect(url_for("pasarela.choose", token=token), 303)
-    return render_template("pasarela/bank.html", tx=tx, csrf_token=_form_token(token))
+    return render_template("pasarela/bank.html", tx=tx, csrf_token=_form_token(token), always_rejects=ALWAYS_REJECTS)
 
 
 @bp.post("/t/<token>/decision")

@@ -9,15 +9,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from gateway.app import create_gateway_app
+from gateway.app import create_gateway_app, gateway_config
 from gateway.signing import sign_checkout
+from gateway.store import close_store
 
 SECRET = "prueba-secreto-compartido"
 MERCHANT = "UNIV-CAUCE"
@@ -76,14 +76,18 @@ def merchant() -> Iterator[Merchant]:
 
 
 @pytest.fixture
-def gateway_db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'pasarela.sqlite'}"
+def gateway_db(database_url: str) -> str:
+    """An empty database of the gateway's own: SQLite, and PostgreSQL too when CAUCE_TEST_PG_URL is set."""
+    return database_url
 
 
 @pytest.fixture
-def gateway(gateway_db: str) -> Flask:
+def gateway(gateway_db: str) -> Iterator[Flask]:
     """Delivers synchronously: the decision has POSTed the notification before it redirects."""
-    return create_gateway_app(secret=SECRET, database_url=gateway_db, synchronous_delivery=True)
+    app = create_gateway_app(secret=SECRET, database_url=gateway_db, synchronous_delivery=True)
+    yield app
+    with app.app_context():
+        close_store(gateway_config().sessions)
 
 
 @pytest.fixture

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -20,7 +19,7 @@ from gateway.checkout import CheckoutRequest
 from gateway.delivery import BACKOFF_SECONDS, MAX_ATTEMPTS, Deliverer
 from gateway.models import DELIVERED, FAILED, TO_DELIVER, Notification
 from gateway.signing import verify_notification
-from gateway.store import open_store
+from gateway.store import close_store, open_store
 from gateway.transactions import choose_bank, decide, open_transaction
 from tests.gateway.conftest import SECRET, Merchant
 
@@ -28,8 +27,10 @@ NOW = datetime(2025, 11, 23, 16, 0, tzinfo=UTC)  # in the past: due for a real c
 
 
 @pytest.fixture
-def sessions(gateway_db: str) -> sessionmaker[Session]:
-    return open_store(gateway_db)
+def sessions(gateway_db: str) -> Iterator[sessionmaker[Session]]:
+    opened = open_store(gateway_db)
+    yield opened
+    close_store(opened)
 
 
 def _decided(sessions: sessionmaker[Session], notify_url: str, reference: str = "OV-1") -> str:
@@ -156,9 +157,9 @@ def test_dispatch_delivers_from_a_background_thread(sessions: sessionmaker[Sessi
     assert _row(sessions, notification_id).status == DELIVERED
 
 
-def test_the_tables_are_the_gateway_s_own(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'otra.sqlite'}"
-    open_store(url)
-    open_store(url)  # opening again finds the tables made
-    with open_store(url).begin() as session:
-        assert session.scalars(select(Notification)).all() == []
+def test_the_tables_are_the_gateway_s_own(gateway_db: str) -> None:
+    for _ in range(2):  # opening again finds the tables made
+        opened = open_store(gateway_db)
+        with opened.begin() as session:
+            assert session.scalars(select(Notification)).all() == []
+        close_store(opened)

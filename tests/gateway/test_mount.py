@@ -12,7 +12,9 @@ from werkzeug.test import Client
 
 from cli.gateway_cmd import gateway_beside
 from engine.config import Settings
+from gateway.app import gateway_config
 from gateway.mount import default_gateway_secret, gateway_database_url, gateway_secret, with_gateway
+from gateway.store import close_store
 from tests.gateway.conftest import checkout_form
 from webui.app import create_app
 from webui.payments_config import default_secret, payments_config
@@ -46,6 +48,8 @@ def test_the_gateway_answers_beside_the_app(settings: Settings, tmp_path: Path) 
     assert answer.status_code == 303 and answer.headers["Location"].startswith("/pasarela/t/")
     page = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert "Seleccione su banco" in page and 'href="/pasarela/static/gateway.css"' in page
+    with gateway.app_context():
+        close_store(gateway_config().sessions)
 
 
 def test_secret_and_database_from_the_environment(tmp_path: Path) -> None:

@@ -74,6 +74,7 @@ def test_rejecting_and_the_rejecting_bank(client: FlaskClient, merchant: Merchan
     assert decide(client, token, "rechazar").status_code == 303
     token2 = open_checkout(client, signed(reference="OV-000124", notify_url=merchant.notify_url()))
     choose(client, token2, bank="Banco Rechazos (pruebas)")
+    assert "rechaza todos los pagos" in _text(client.get(f"/t/{token2}/banco"))
     assert decide(client, token2, "aprobar").status_code == 303  # approving at this bank still rejects
     bodies = [json.loads(r.body) for r in merchant.received]
     assert [b["status"] for b in bodies] == ["rejected", "rejected"]
@@ -120,6 +121,7 @@ def test_checkout_refusals_name_the_field(client: FlaskClient) -> None:
         "amount": [signed(amount="175.277,00"), signed(amount="0.00"), signed(amount="-5.00")],
         "currency": [signed(currency="USD")],
         "vat": [signed(vat="200000.00")],
+        "vat_base": [signed(vat_base="200000.00"), signed(vat_base="1")],
         "return_url": [signed(return_url="/oficina/pagos/OV-000123")],
         "notify_url": [signed(notify_url="javascript:alert(1)")],
         "reference": [signed(reference="OV 1;DROP")],
