@@ -1,0 +1,94 @@
+"""Paying an invoice end to end in a real browser, through the REAL gateway ("PSE simulado") mounted beside the app
+as `cauce serve` mounts it: Jorge selects his daughter's overdue tuition, PAGAR, confirms, chooses his bank,
+approves; the gateway notifies the app server to server (signed) before sending him back; the voucher shows and
+prints, and the statement no longer lists the invoice."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from engine.config import Settings
+from engine.runtime import Engine
+from gateway.app import create_gateway_app
+from gateway.mount import with_gateway
+from tests.e2e.conftest import screenshot
+from tests.e2e.test_sign_in_browser import sign_in
+from tests.pdf_text import pdf_text
+from webui.app import create_app
+from webui.payments_config import payments_config
+
+ACCOUNT = "20268101"  # Valentina Rojas Mesa, paid for by acudiente.jorge (demo)
+
+
+@pytest.fixture
+def paying_server(engine: Engine, tmp_path: Path) -> Iterator[str]:
+    settings = replace(Settings.from_env({}), secret_key="e2e-pagos", instance_dir=tmp_path)
+    app = create_app(settings, engine=engine)
+    gateway = create_gateway_app(secret=payments_config(app).secret, database_url=f"sqlite:///{tmp_path / 'pse.db'}",
+                                 synchronous_delivery=True)
+    # Threaded: the gateway's decision POSTs the notification to this same server before redirecting the browser.
+    server = make_server("127.0.0.1", 0, with_gateway(app, gateway), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+def test_a_parent_pays_an_invoice_through_the_gateway_and_prints_the_voucher(paying_server: str, page: Any) -> None:
+    base = paying_server
+    sign_in(page, base, "acudiente.jorge")
+    page.goto(f"{base}/oficina/cuentas/{ACCOUNT}")
+    tuition = page.get_by_role("row", name=re.compile("Matrícula 2026-2"))
+    tuition.get_by_role("checkbox").check()
+    page.get_by_role("button", name="PAGAR").click()
+
+    # The summary and "¿Está seguro de realizar el pago?"
+    page.wait_for_url(re.compile(rf"/oficina/cuentas/{ACCOUNT}/pagar$"))
+    assert "Resumen de las facturas seleccionadas" in page.content()
+    total = page.locator("#total-a-pagar").inner_text()
+    page.get_by_text("PAGAR", exact=True).click()
+    assert page.get_by_text("¿Está seguro de realizar el pago?").is_visible()
+    page.get_by_role("button", name="Sí, pagar").click()
+
+    # The checkout page hands over to the gateway by itself: choose the bank, then approve at the bank.
+    page.wait_for_url(re.compile(r"/pasarela/t/[^/]+$"))
+    assert "Seleccione su banco" in page.content()
+    page.get_by_label("Banco").select_option(index=1)
+    page.get_by_role("button", name="Continuar").click()
+    page.wait_for_url(re.compile(r"/pasarela/t/[^/]+/banco$"))
+    page.get_by_role("button", name="Aprobar pago").click()
+
+    # Back at the university: the voucher, from the notification the gateway delivered before redirecting.
+    page.wait_for_url(re.compile(r"/oficina/pagos/OP-\d{6}$"))
+    reference = page.url.rsplit("/", 1)[1]
+    page.get_by_text("Resultado de la transacción - Comprobante").wait_for()
+    content = page.content()
+    for words in ("Pago aprobado", "Universidad — Servicios Financieros", "860.000.123-4", "# Transacción",
+                  "Código único", "1706", total, reference, "Matrícula 2026-2"):
+        assert words in content, words
+    screenshot(page, "17-comprobante")
+
+    # "Imprimir": the PDF says the same.
+    href = page.get_by_role("link", name="Imprimir").get_attribute("href")
+    pdf = page.request.get(f"{base}{href}")
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    text = pdf_text(pdf.body())
+    for words in ("Comprobante de pago", "Universidad - Servicios Financieros", "860.000.123-4", "Aprobada",
+                  total, reference):
+        assert words in text, words
+
+    # "Regresar": the statement no longer lists the invoice.
+    page.get_by_role("link", name="Regresar").click()
+    page.wait_for_url(re.compile(rf"/oficina/cuentas/{ACCOUNT}$"))
+    assert page.get_by_role("row", name=re.compile("Matrícula 2026-2")).count() == 0
