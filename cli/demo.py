@@ -20,6 +20,8 @@ class DemoUser:
     display_name: str
     roles: tuple[str, ...]
     note: str = ""
+    document_id: str | None = None  # with the mobile: signs in by a one-time code ("Ingresar con código")
+    mobile: str | None = None
 
 
 DEMO_USERS: tuple[DemoUser, ...] = (
@@ -36,9 +38,10 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("credito.pedro", "Pedro Silva (Crédito)", ("credito",)),
     DemoUser("disenador.eva", "Eva Mora (Diseño de procesos)", ("disenador",)),
     DemoUser("supervisor.raul", "Raúl Vega (Supervisor)", ("supervisor",)),
-    DemoUser("estudiante.camila", "Camila Torres (estudiante)", ("solicitante",)),
+    DemoUser("estudiante.camila", "Camila Torres (estudiante)", ("solicitante",),
+             document_id="1090123456", mobile="3001230434"),
     DemoUser("acudiente.jorge", "Jorge Rojas (acudiente)", ("solicitante",),
-             "Oficina virtual: paga las cuentas de sus dos hijos"),
+             "Oficina virtual: paga las cuentas de sus dos hijos", document_id="79456123", mobile="3104567788"),
     DemoUser("admin", "Administrador", ("admin", "supervisor")),
 )
 
@@ -61,6 +64,8 @@ def seed_demo(db: Database) -> dict[str, Any]:
                                   email=f"{user.username}@{DEMO_MAIL_DOMAIN}")
             if account.password_hash is None:
                 account.password_hash = _demo_password_hash()
+            if user.mobile and account.mobile is None:
+                account.document_id, account.mobile = user.document_id, user.mobile
         payments = seed_demo_ledger(session, now)
         seed_case_demo(session, now)
         seed_oficina_demo(session, now)

@@ -16,6 +16,7 @@ from engine.worker import Chore
 from handlers.errors import HandlerInputError
 from handlers.mail.delivery import delivery_chore
 from handlers.registry import HANDLERS
+from handlers.sms.delivery import sms_delivery_chore
 
 _opened: list[Database] = []
 
@@ -48,7 +49,8 @@ def handler_registry() -> Mapping[str, Callable[..., Any]]:
 
 def worker_chores(settings: Settings, db: Database) -> list[Chore]:
     """What every worker does besides jobs: deliver the e-mail outbox (SMTP_URL) or keep it for /buzon."""
-    return [delivery_chore(db.write, settings.smtp_url, settings.mail_from)]
+    return [delivery_chore(db.write, settings.smtp_url, settings.mail_from),
+            sms_delivery_chore(db.write, settings.sms_url, settings.sms_key)]
 
 
 def demo_model_dirs(settings: Settings) -> list[Path]:

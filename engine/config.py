@@ -28,6 +28,8 @@ SETTINGS: dict[str, str] = {
     "CAUCE_DEBUG": "1 shows tracebacks of internal errors on the command line",
     "SMTP_URL": "smtp://user:pass@host:587?starttls=1 or smtps://...; unset: e-mail is kept for the dev mailbox",
     "CAUCE_MAIL_FROM": "the sender of every e-mail",
+    "CAUCE_SMS_URL": "http(s) URL of the SMS gateway (POST JSON {to, body}); unset: SMS are kept for /buzon-sms",
+    "CAUCE_SMS_KEY": "the bearer key sent to that gateway",
 }
 
 
@@ -65,6 +67,8 @@ class Settings:
     # Holds the SMTP password: kept out of repr() so a logged Settings never shows it.
     smtp_url: str | None = field(default=None, repr=False)
     mail_from: str = DEFAULT_MAIL_FROM
+    sms_url: str | None = None
+    sms_key: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -94,6 +98,8 @@ class Settings:
             debug=_flag(env.get("CAUCE_DEBUG")),
             smtp_url=_smtp_url(env.get("SMTP_URL")),
             mail_from=(env.get("CAUCE_MAIL_FROM") or "").strip() or DEFAULT_MAIL_FROM,
+            sms_url=(env.get("CAUCE_SMS_URL") or "").strip() or None,
+            sms_key=(env.get("CAUCE_SMS_KEY") or "").strip() or None,
         )
 
     @property

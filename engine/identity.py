@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Boolean, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -49,6 +49,10 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    document_id: Mapped[str | None] = mapped_column(String(32), index=True)  # signs in by one-time code
+    mobile: Mapped[str | None] = mapped_column(String(32))  # where that code is sent
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    data_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # "Acepto el tratamiento de datos"
 
 
 class UserRole(Base):
@@ -135,6 +139,14 @@ class Registration:
     def username(self) -> str:
         return self.email.strip().lower()
 
+    @property
+    def document(self) -> str:
+        return self.document_id.strip()
+
+    @property
+    def mobile_number(self) -> str:
+        return re.sub(r"[\s\-()]", "", self.mobile)
+
 
 def registration_errors(form: Registration) -> list[FieldError]:
     """Each field's problem in Spanish, in the form's order; empty when the form is fine."""
@@ -147,10 +159,10 @@ def registration_errors(form: Registration) -> list[FieldError]:
         errors.append(FieldError("correo", "Escribe tu correo electrónico."))
     elif len(email) > 100 or not _EMAIL.match(email):
         errors.append(FieldError("correo", "Escribe un correo electrónico válido, por ejemplo nombre@dominio.com."))
-    document = form.document_id.strip()
+    document = form.document
     if not _DOCUMENT.match(document):
         errors.append(FieldError("documento", "Escribe tu documento de identidad: de 4 a 20 letras o números."))
-    mobile = re.sub(r"[\s\-()]", "", form.mobile)
+    mobile = form.mobile_number
     if not _MOBILE.match(mobile):
         errors.append(FieldError("celular", "Escribe un número de celular de 7 a 15 dígitos (puede empezar con +)."))
     if len(form.password) < PASSWORD_MIN_LENGTH:
@@ -176,7 +188,8 @@ def register_requester(session: Session, form: Registration, password_hash: str,
         raise InvalidData([FieldError("correo", "Ya existe una cuenta con ese correo. Inicia sesión o, si no "
                                                 "la has confirmado, pide que te enviemos el enlace de nuevo.")])
     user = User(username=form.username, display_name=" ".join(form.full_name.split()), email=form.username,
-                password_hash=password_hash, active=False, created_at=now)
+                password_hash=password_hash, active=False, created_at=now, document_id=form.document,
+                mobile=form.mobile_number, data_consent_at=now)
     session.add(user)
     session.flush()
     session.add(UserRole(username=user.username, role=REQUESTER_ROLE))
@@ -190,16 +203,18 @@ def account_stamp(user: User) -> str:
 
 
 def awaiting_confirmation(user: User | None) -> bool:
-    """A self-registered account whose e-mail link was not followed yet. (Until the schema records the
-    confirmation itself, a self-registered account is one named by its own e-mail.)"""
-    return user is not None and not user.active and user.email == user.username and "@" in user.username
+    """A self-registered account (one named by its own e-mail) whose link was never followed. Once confirmed it
+    stays confirmed: an account an administrator deactivates cannot reactivate itself with a new link."""
+    return (user is not None and not user.active and user.email_confirmed_at is None
+            and user.email == user.username and "@" in user.username)
 
 
-def confirm_requester(session: Session, username: str, stamp: str) -> User:
+def confirm_requester(session: Session, username: str, stamp: str, now: datetime | None = None) -> User:
     """Activate the account the link was made for; the link works once (the stamp changes on activation)."""
     user = session.get(User, username, with_for_update=True)
     if user is None or not awaiting_confirmation(user) or not hmac.compare_digest(account_stamp(user), stamp):
         raise Conflict("Este enlace ya se usó o ya no es válido. Si tu cuenta aún no está activa, "
                        "pide un enlace nuevo desde «Iniciar sesión».")
     user.active = True
+    user.email_confirmed_at = now or datetime.now(UTC)
     return user

@@ -20,6 +20,7 @@ from engine.worker import heartbeat_age, start_embedded
 from handlers.errors import HandlerInputError
 from handlers.mail.delivery import delivery_chore
 from handlers.registry import HANDLERS
+from handlers.sms.delivery import sms_delivery_chore
 from webui import anonymous_forms, filters, navigation
 from webui.context import SESSION_COOKIE, current_user
 from webui.converters import IdConverter
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
         JSON_AS_ASCII=False, MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
         CAUCE_SECURE_COOKIES=settings.secure_cookies,
         CAUCE_SMTP_CONFIGURED=settings.smtp_url is not None,
+        CAUCE_SMS_CONFIGURED=settings.sms_url is not None,
     )
     if engine is None:
         settings.ensure_dirs()
@@ -150,7 +152,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
 
     if embedded_worker:
         mail = delivery_chore(engine.db.write, settings.smtp_url, settings.mail_from)
-        app.extensions["cauce_worker"] = start_embedded(engine, settings.worker_poll_seconds, chores=[mail])
+        sms = sms_delivery_chore(engine.db.write, settings.sms_url, settings.sms_key)
+        app.extensions["cauce_worker"] = start_embedded(engine, settings.worker_poll_seconds, chores=[mail, sms])
 
     @app.get("/healthz")
     def healthz() -> Any:

@@ -1,10 +1,10 @@
-"""The web app's own tables: server-side sessions, sign-in attempts and API tokens."""
+"""The web app's own tables: server-side sessions, sign-in attempts, one-time sign-in codes and API tokens."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dbtypes import UTCDateTime
@@ -48,3 +48,20 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginCode(Base):
+    """A one-time sign-in code sent by SMS. Only its HMAC under the app's secret is kept: six digits are too few
+    for a plain hash to hide them from whoever reads the table."""
+
+    __tablename__ = "login_code"
+    __table_args__ = (Index("ix_login_code_username_created", "username", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(ForeignKey("app_user.username"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    address: Mapped[str] = mapped_column(String(64))  # who asked for it

@@ -118,6 +118,17 @@ PROBES: tuple[Probe, ...] = (
           _row(400, 404, 400, 400, 400, 400, 404)),
     Probe("mailbox.index", "GET", lambda s: "/buzon", _row(302, 403, 403, 403, 403, 403, 403)),
     Probe("mailbox.show", "GET", lambda s: "/buzon/999999", _row(302, 403, 403, 403, 403, 403, 403)),
+    # Sign-in by one-time code and the fee-slip look-up (anonymous forms: posting without the cookie-bound token
+    # is 400 for everyone), and the SMS outbox (administrators only).
+    Probe("otp_signin.start", "GET", lambda s: "/ingresar-con-codigo", _row(200, 302, 302, 302, 302, 302, 302)),
+    Probe("otp_signin.send_code", "POST", lambda s: "/ingresar-con-codigo", _row(400, 400, 400, 400, 400, 400, 400),
+          data={"cedula": "1020304050"}),
+    Probe("otp_signin.verify", "POST", lambda s: "/ingresar-con-codigo/validar",
+          _row(400, 400, 400, 400, 400, 400, 400), data={"cedula": "1020304050", "codigo": "123456"}),
+    Probe("lookup.index", "GET", lambda s: "/consulta-volantes", _row(200, 200, 200, 200, 200, 200, 200)),
+    Probe("lookup.search", "POST", lambda s: "/consulta-volantes", _row(400, 400, 400, 400, 400, 400, 400),
+          data={"documento": "1020304050"}),
+    Probe("sms_box.index", "GET", lambda s: "/buzon-sms", _row(302, 403, 403, 403, 403, 403, 403)),
     Probe("api.openapi", "GET", lambda s: "/api/v1/openapi.json", _row(200, 200, 200, 200, 200, 200, 200), api=True),
     Probe("api.processes", "GET", lambda s: "/api/v1/processes", _row(401, 200, 200, 200, 200, 200, 200), api=True),
     Probe("api.start_instance", "POST", lambda s: "/api/v1/processes/pro_maa_16/instances",
