@@ -5,8 +5,6 @@ Only ``cli/`` (and the tests) join the two: the app never imports the gateway no
 
 from __future__ import annotations
 
-import os
-
 import click
 from flask import Flask
 from werkzeug.serving import run_simple
@@ -15,13 +13,7 @@ from cli.output import emit, handled, json_option
 from engine.config import Settings
 from gateway import deliver_pending
 from gateway.app import create_gateway_app
-from gateway.mount import gateway_database_url, gateway_secret
-
-DEFAULT_MERCHANT_ID = "UNIV-CAUCE"
-
-
-def _merchant_id() -> str:
-    return (os.environ.get("CAUCE_MERCHANT_ID") or "").strip() or DEFAULT_MERCHANT_ID
+from gateway.mount import gateway_database_url, gateway_merchant_id, gateway_secret
 
 
 def gateway_beside(app: Flask, settings: Settings) -> Flask:
@@ -30,7 +22,7 @@ def gateway_beside(app: Flask, settings: Settings) -> Flask:
     secret = gateway_secret(str(app.secret_key or ""))
     app.config["CAUCE_GATEWAY_SECRET"] = secret
     return create_gateway_app(secret=secret, database_url=gateway_database_url(settings.instance_dir),
-                              merchant_id=_merchant_id(), proxy_hops=settings.proxy_hops)
+                              merchant_id=gateway_merchant_id(), proxy_hops=settings.proxy_hops)
 
 
 def _secret(settings: Settings) -> str:
@@ -43,7 +35,7 @@ def _secret(settings: Settings) -> str:
 def standalone_gateway(settings: Settings) -> Flask:
     """The gateway on its own, with the secret and database ``cauce serve`` would give it."""
     return create_gateway_app(secret=_secret(settings), database_url=gateway_database_url(settings.instance_dir),
-                              merchant_id=_merchant_id(), proxy_hops=settings.proxy_hops)
+                              merchant_id=gateway_merchant_id(), proxy_hops=settings.proxy_hops)
 
 
 @click.group(help="La pasarela de pagos simulada (PSE) que se monta en /pasarela junto a la aplicación.")

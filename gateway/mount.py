@@ -1,6 +1,8 @@
 """Joining the gateway to the app in one server (``cauce serve``, tests): the gateway under a path prefix.
 
 Imports neither webui nor engine: ``cli/`` and the tests join the two apps, the apps never import each other.
+The gateway stands for another company's system, so it reads its own variables here rather than through the
+app's ``engine.config.Settings``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from gateway.signing import default_gateway_secret
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
-__all__ = ["default_gateway_secret", "gateway_database_url", "gateway_secret", "with_gateway"]
+__all__ = ["default_gateway_secret", "gateway_database_url", "gateway_merchant_id", "gateway_secret", "with_gateway"]
+DEFAULT_MERCHANT_ID = "UNIV-CAUCE"
 
 
 def with_gateway(app: Flask, gateway: Flask, prefix: str = "/pasarela") -> WSGIApplication:
@@ -39,3 +42,9 @@ def gateway_database_url(instance_dir: Path, environ: dict[str, str] | None = No
         return url
     instance_dir.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{instance_dir / 'pasarela.sqlite'}"
+
+
+def gateway_merchant_id(environ: dict[str, str] | None = None) -> str:
+    """The one merchant this gateway serves: CAUCE_MERCHANT_ID (the app signs with the same), or UNIV-CAUCE."""
+    env = os.environ if environ is None else environ
+    return (env.get("CAUCE_MERCHANT_ID") or "").strip() or DEFAULT_MERCHANT_ID
