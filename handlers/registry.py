@@ -22,6 +22,7 @@ from handlers.casos import payment_issues as payment_problems
 from handlers.casos import refunds, tuition_reversals
 from handlers.casos import statement_inquiry as inquiry
 from handlers.casos import tuition_adjustments as tuition
+from handlers.plans import steps as plan_steps
 
 HANDLERS: dict[str, Callable[..., Any]] = {
     # PRO-MAA-16 gateway conditions (return bool)
@@ -119,4 +120,9 @@ HANDLERS: dict[str, Callable[..., Any]] = {
     # Reversiones de matrícula (Cartera; the reversal itself runs in PRO-MAA-16, started by the case's message)
     "tuition_payment_reversible": tuition_reversals.tuition_payment_reversible,
     "tuition_reversal_summary": tuition_reversals.tuition_reversal_summary,
+    # Planes de pago (Oficina virtual; processes/pagos/plan_de_pago, handlers/plans/steps.py)
+    "plan_eligibility": plan_steps.plan_eligibility,
+    "plan_generate": plan_steps.plan_generate,
+    "plan_activate": plan_steps.plan_activate,
+    "plan_lapse": plan_steps.plan_lapse,
 }

@@ -58,8 +58,9 @@ CASE_TYPES = (
     "transferencias_internacionales",
     "traslados_saldos",
 )
-#: Every product model in deploy order (folder order): the case types, then PRO-MAA-16's two pools.
-PRODUCT_MODELS = (*CASE_TYPES, "pro_maa_16", "pro_maa_16_facturacion")
+#: Every product model in deploy order (folder order): the case types, the payment plan, then PRO-MAA-16's two
+#: pools.
+PRODUCT_MODELS = (*CASE_TYPES, "plan_de_pago", "pro_maa_16", "pro_maa_16_facturacion")
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("CAUCE_TEST_PG_URL") else [])
 
