@@ -160,8 +160,8 @@ def handle_notification(*, engine: Engine, config: PaymentsConfig, body: bytes, 
         return refuse(NoticeOutcome.REFUSED_UNKNOWN, f"Comercio {notice.merchant} distinto de {config.merchant_id}.",
                       400, {"error": "el comercio no es este", "field": "merchant"})
     result = _apply(engine, notice, now, remote_addr)
-    if result is None:
-        return refuse(NoticeOutcome.REFUSED_CONFLICT, "La aplicación del pago falló; ver el registro.", 409,
+    if isinstance(result, HandlerInputError):  # rolled back whole; kept for the staff to settle by hand
+        return refuse(NoticeOutcome.REFUSED_CONFLICT, f"El pago no se pudo aplicar a la cuenta: {result}", 409,
                       {"error": "el pago no se pudo aplicar a la cuenta"})
     status, answer = ANSWERS[result.outcome]
     deliver = send or engine.send_message
@@ -175,9 +175,10 @@ def handle_notification(*, engine: Engine, config: PaymentsConfig, body: bytes, 
     return status, answer
 
 
-def _apply(engine: Engine, notice: GatewayNotification, now: datetime, remote_addr: str | None) -> ApplyResult | None:
+def _apply(engine: Engine, notice: GatewayNotification, now: datetime,
+           remote_addr: str | None) -> ApplyResult | HandlerInputError:
     """Applies in one transaction; a concurrent delivery that won the unique keys first makes this one read the
-    order again (and find it applied). None when an item cannot be applied to the ledger any more."""
+    order again (and find it applied). The error when an item cannot be applied to the ledger any more."""
     for attempt in (1, 2):
         try:
             with engine.db.write() as session:
@@ -187,5 +188,5 @@ def _apply(engine: Engine, notice: GatewayNotification, now: datetime, remote_ad
                 raise
         except HandlerInputError as exc:
             log.error("order %s could not be applied: %s", notice.reference, exc)
-            return None
-    return None
+            return exc
+    raise AssertionError("unreachable")

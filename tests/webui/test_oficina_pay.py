@@ -6,14 +6,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
 from engine.db import Database
+from handlers.errors import HandlerInputError
 from handlers.ledger.accounts import find_account
 from handlers.ledger.models import Credit, Payment
+from handlers.oficina.appliers import APPLIERS, LedgerMessage
 from handlers.oficina.order_models import GatewayNotice, PaymentOrder
 from handlers.oficina.pending import pending_charges
 from tests.pdf_text import pdf_text
@@ -192,3 +195,42 @@ def test_monto_a_pagar_of_a_credit(jorge: SignedIn) -> None:
     assert 'name="amount" value="1250000.50"' in checkout
     assert jorge.get("/oficina/cuentas/20268102/creditos/CR-0000/pagar").status_code == 404
     assert jorge.get("/oficina/cuentas/20268101/creditos/CR-5811/pagar").status_code == 404  # another account's
+
+
+def test_process_messages_are_resent_until_delivered_and_a_failed_applier_applies_nothing(
+        jorge: SignedIn, app: Flask, db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tuition, tuition_owed), (fee, fee_owed) = _pending(db)[:2]
+    sent: list[tuple[Any, ...]] = []
+
+    def applier(session: Any, payment: Payment, item: Any, audit: Any) -> list[LedgerMessage]:
+        return [LedgerMessage("pago_aplicado", item.ref, f"pago:{payment.number}", {"pago": payment.number})]
+
+    def down(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("motor caído")
+
+    monkeypatch.setitem(APPLIERS, "charge", applier)
+    engine = app.extensions["cauce_engine"]
+    reference = _order(jorge, [tuition])
+    body = notification_body(reference, f"{tuition_owed:.2f}")
+    monkeypatch.setattr(engine, "send_message", down)
+    failed = post_notification(app, body)
+    assert failed.status_code == 503  # the gateway retries
+    monkeypatch.setattr(engine, "send_message", lambda *a, **k: sent.append((*a, k["message_key"])))
+    retried = post_notification(app, body)
+    assert (retried.status_code, retried.get_json()) == (200, {"status": "already_applied"})
+    assert sent == [("pago_aplicado", str(tuition), {"pago": "PL-10001"}, "pago:PL-10001")]
+
+    def broken(session: Any, payment: Payment, item: Any, audit: Any) -> list[LedgerMessage]:
+        raise HandlerInputError("El cargo ya no existe.", field="charge")
+
+    monkeypatch.setitem(APPLIERS, "charge", broken)
+    second = _order(jorge, [fee])
+    payments = _count(db, Payment)
+    refused = post_notification(app, notification_body(second, f"{fee_owed:.2f}", transaction_id="84",
+                                                       notification_id="n-84"))
+    assert refused.status_code == 409 and _count(db, Payment) == payments
+    with db.read() as session:
+        notice = session.scalars(select(GatewayNotice).order_by(GatewayNotice.id.desc())).first()
+        assert notice is not None and notice.outcome == "refused_conflict" and "ya no existe" in notice.detail
+        assert session.scalars(select(PaymentOrder.status).where(PaymentOrder.reference == second)).one() \
+            == "pendiente"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -164,3 +165,27 @@ def test_messages_of_an_applier_are_returned_and_kept_for_a_redelivery(db: Datab
                                                                {"pago": "PL-10001"}),)
     with db.read() as session:
         assert session.scalars(select(PaymentOrder.messages)).one() == [m.as_dict() for m in first.messages]
+
+
+def test_two_concurrent_deliveries_apply_once(db: Database) -> None:
+    """Both threads start together; the order's row lock (PostgreSQL) or the write lock (SQLite) lets one apply
+    and the other find it applied."""
+    with db.write() as session:
+        account, tuition, _ = setup(session)
+        view = order(session, account, [charge_item(tuition)])
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def deliver() -> None:
+        start.wait()
+        with db.write() as session:
+            outcomes.append(apply_notification(session, notification(view), now=LATER, remote_addr=None).outcome)
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["already_applied", "applied"]
+    with db.read() as session:
+        assert _count(session, Payment) == 1 and _count(session, Credit) == 1
