@@ -13,7 +13,7 @@ from cli.output import emit, handled, json_option
 from engine.config import Settings
 from gateway import deliver_pending
 from gateway.app import create_gateway_app
-from gateway.mount import gateway_database_url, gateway_merchant_id, gateway_secret
+from gateway.mount import gateway_database_url, gateway_merchant_id, gateway_merchant_name, gateway_secret
 
 
 def gateway_beside(app: Flask, settings: Settings) -> Flask:
@@ -22,7 +22,8 @@ def gateway_beside(app: Flask, settings: Settings) -> Flask:
     secret = gateway_secret(str(app.secret_key or ""))
     app.config["CAUCE_GATEWAY_SECRET"] = secret
     return create_gateway_app(secret=secret, database_url=gateway_database_url(settings.instance_dir),
-                              merchant_id=gateway_merchant_id(), proxy_hops=settings.proxy_hops)
+                              merchant_id=gateway_merchant_id(), merchant_name=gateway_merchant_name(),
+                              proxy_hops=settings.proxy_hops)
 
 
 def _secret(settings: Settings) -> str:
@@ -35,7 +36,8 @@ def _secret(settings: Settings) -> str:
 def standalone_gateway(settings: Settings) -> Flask:
     """The gateway on its own, with the secret and database ``cauce serve`` would give it."""
     return create_gateway_app(secret=_secret(settings), database_url=gateway_database_url(settings.instance_dir),
-                              merchant_id=gateway_merchant_id(), proxy_hops=settings.proxy_hops)
+                              merchant_id=gateway_merchant_id(), merchant_name=gateway_merchant_name(),
+                              proxy_hops=settings.proxy_hops)
 
 
 @click.group(help="La pasarela de pagos simulada (PSE) que se monta en /pasarela junto a la aplicación.")

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, render_template
+from flask import Flask, Response, current_app, render_template, request
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -18,6 +18,7 @@ from gateway.delivery import Deliverer, Poster, http_post
 from gateway.store import open_store
 
 BOGOTA = ZoneInfo("America/Bogota")
+DEFAULT_MERCHANT_NAME = "Universidad — Servicios Financieros"
 TITLES = {400: "Solicitud no válida", 404: "No encontrado", 405: "Método no permitido", 410: "Pago vencido"}
 
 
@@ -25,6 +26,7 @@ TITLES = {400: "Solicitud no válida", 404: "No encontrado", 405: "Método no pe
 class GatewayConfig:
     secret: str
     merchant_id: str
+    merchant_name: str
     unique_code: str
     sessions: sessionmaker[Session]
     deliverer: Deliverer
@@ -32,8 +34,9 @@ class GatewayConfig:
 
 def create_gateway_app(*, secret: str, database_url: str, merchant_id: str = "UNIV-CAUCE",
                        unique_code: str = "1706", synchronous_delivery: bool = False, proxy_hops: int = 0,
-                       post: Poster = http_post) -> Flask:
-    """``post``: how notifications travel (tests may pass their own; the default is an HTTP POST)."""
+                       post: Poster = http_post, merchant_name: str = DEFAULT_MERCHANT_NAME) -> Flask:
+    """``post``: how notifications travel (tests may pass their own; the default is an HTTP POST).
+    ``merchant_name``: what the payer sees as "Comercio" on the gateway's pages."""
     from gateway import views
 
     if not secret:
@@ -45,11 +48,24 @@ def create_gateway_app(*, secret: str, database_url: str, merchant_id: str = "UN
                                 x_host=proxy_hops)
     sessions = open_store(database_url)
     app.extensions["pasarela"] = GatewayConfig(
-        secret=secret, merchant_id=merchant_id, unique_code=unique_code, sessions=sessions,
+        secret=secret, merchant_id=merchant_id, merchant_name=merchant_name, unique_code=unique_code,
+        sessions=sessions,
         deliverer=Deliverer(sessions, secret, synchronous=synchronous_delivery, post=post))
     app.config.update(MAX_CONTENT_LENGTH=64 * 1024)
     app.jinja_env.filters.update(money=money, local_time=local_time)
+    app.jinja_env.globals["merchant_name"] = merchant_name
     app.register_blueprint(views.bp)
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        # The transaction's token is in the address: never hand it to another site in a Referer.
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("Content-Security-Policy", "default-src 'self'; style-src 'self'")
+        if request.path.startswith("/t/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
 
     @app.errorhandler(GatewayInputError)
     def bad_input(exc: GatewayInputError) -> Any:

@@ -19,8 +19,10 @@ from gateway.signing import default_gateway_secret
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
-__all__ = ["default_gateway_secret", "gateway_database_url", "gateway_merchant_id", "gateway_secret", "with_gateway"]
+__all__ = ["default_gateway_secret", "gateway_database_url", "gateway_merchant_id", "gateway_merchant_name",
+           "gateway_secret", "with_gateway"]
 DEFAULT_MERCHANT_ID = "UNIV-CAUCE"
+DEFAULT_MERCHANT_NAME = "Universidad — Servicios Financieros"
 
 
 def with_gateway(app: Flask, gateway: Flask, prefix: str = "/pasarela") -> WSGIApplication:
@@ -48,3 +50,9 @@ def gateway_merchant_id(environ: dict[str, str] | None = None) -> str:
     """The one merchant this gateway serves: CAUCE_MERCHANT_ID (the app signs with the same), or UNIV-CAUCE."""
     env = os.environ if environ is None else environ
     return (env.get("CAUCE_MERCHANT_ID") or "").strip() or DEFAULT_MERCHANT_ID
+
+
+def gateway_merchant_name(environ: dict[str, str] | None = None) -> str:
+    """The merchant's name on the gateway's pages: CAUCE_MERCHANT_NAME, as on the app's voucher."""
+    env = os.environ if environ is None else environ
+    return (env.get("CAUCE_MERCHANT_NAME") or "").strip() or DEFAULT_MERCHANT_NAME

@@ -44,7 +44,7 @@ def test_approving_notifies_the_merchant_then_returns_to_it(client: FlaskClient,
     choose(client, token)
     bank = _text(client.get(f"/t/{token}/banco"))
     assert "Banco de Bogotá" in bank and "Aprobar pago" in bank and "Rechazar pago" in bank
-    assert "UNIV-CAUCE" in bank and "$ 175.277,00" in bank
+    assert "Universidad — Servicios Financieros (UNIV-CAUCE)" in bank and "$ 175.277,00" in bank
 
     answer = decide(client, token, "aprobar")
     assert answer.status_code == 303 and answer.headers["Location"] == form["return_url"]
@@ -64,7 +64,10 @@ def test_approving_notifies_the_merchant_then_returns_to_it(client: FlaskClient,
     assert (body["unique_code"], body["terminal"], body["payer_ip"]) == ("1706", "000", "127.0.0.1")
     assert body["transaction_id"].isdigit() and body["processed_at"].endswith("Z")
 
-    result = _text(client.get(f"/t/{token}"))
+    answer = client.get(f"/t/{token}")
+    assert answer.headers["Referrer-Policy"] == "no-referrer" and answer.headers["Cache-Control"] == "no-store"
+    assert answer.headers["X-Frame-Options"] == "DENY"
+    result = _text(answer)
     assert "Pago aprobado" in result and "Regresar al comercio" in result and body["transaction_id"] in result
 
 
