@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from gateway.signing import SIGNED_CHECKOUT_FIELDS, verify_checkout
 
-MONEY = re.compile(r"\d{1,13}\.\d{2}")
+MONEY = re.compile(r"(0|[1-9]\d{0,12})\.\d{2}")  # one spelling per value: what is signed is what is notified
 REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 EXPIRES = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 SIGNATURE = re.compile(r"[0-9a-fA-F]{64}")
@@ -50,15 +50,27 @@ class CheckoutRequest:
     expires_at: datetime
 
 
-def _text(form: Mapping[str, str], name: str, required: bool = True) -> str:
+def _text(form: Mapping[str, str], name: str) -> str:
     value = (form.get(name) or "").strip()
-    if required and not value:
+    if not value:
         raise GatewayInputError(name, f"Falta el campo «{name}» en la solicitud de pago.")
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
         raise GatewayInputError(name, f"El campo «{name}» contiene caracteres no permitidos.")
     if len(value) > LIMITS.get(name, 64):
         raise GatewayInputError(name, f"El campo «{name}» es demasiado largo.")
     return value
+
+
+def _optional(form: Mapping[str, str], name: str) -> str:
+    """A field outside the signature that only informs the payer: too long is cut (description) or left out
+    (payer data the payer types again), never a reason to refuse the payment."""
+    value = (form.get(name) or "").strip()
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise GatewayInputError(name, f"El campo «{name}» contiene caracteres no permitidos.")
+    limit = LIMITS[name]
+    if len(value) <= limit:
+        return value
+    return value[:limit - 1] + "…" if name == "description" else ""
 
 
 def _money(form: Mapping[str, str], name: str) -> Decimal:
@@ -108,7 +120,6 @@ def parse_checkout(form: Mapping[str, str], *, secret: str, merchant_id: str, no
                                               "de nuevo (campo «expires_at»).")
     return CheckoutRequest(
         merchant=raw["merchant"], reference=raw["reference"], amount=amount, currency=raw["currency"], vat=vat,
-        vat_base=vat_base, description=_text(form, "description", required=False) or raw["reference"],
-        payer_email=_text(form, "payer_email", required=False),
-        payer_document=_text(form, "payer_document", required=False),
+        vat_base=vat_base, description=_optional(form, "description") or raw["reference"],
+        payer_email=_optional(form, "payer_email"), payer_document=_optional(form, "payer_document"),
         return_url=_url(form, "return_url"), notify_url=_url(form, "notify_url"), expires_at=expires_at)

@@ -121,7 +121,8 @@ def test_checkout_refusals_name_the_field(client: FlaskClient) -> None:
                       checkout_form(signature="a" * 64)],
         "expires_at": [signed(expires_at=past), signed(expires_at="mañana")],
         "merchant": [signed(merchant="OTRO-COMERCIO")],
-        "amount": [signed(amount="175.277,00"), signed(amount="0.00"), signed(amount="-5.00")],
+        "amount": [signed(amount="175.277,00"), signed(amount="0.00"), signed(amount="-5.00"),
+                   signed(amount="0175277.00"), signed(amount="175277")],
         "currency": [signed(currency="USD")],
         "vat": [signed(vat="200000.00")],
         "vat_base": [signed(vat_base="200000.00"), signed(vat_base="1")],
@@ -143,6 +144,13 @@ def test_checkout_refusals_name_the_field(client: FlaskClient) -> None:
         answer = client.post("/checkout", data=form)
         assert answer.status_code == 400 and f"<strong>{missing}</strong>" in _text(answer)
     assert client.get("/checkout").status_code == 405
+
+
+def test_long_payer_data_does_not_stop_a_payment(client: FlaskClient) -> None:
+    token = open_checkout(client, checkout_form(description="Factura " * 60, payer_email="x" * 300 + "@a.co",
+                                                payer_document="9" * 30))
+    page = _text(client.get(f"/t/{token}"))
+    assert "Factura Factura" in page and "…" in page and "x" * 300 not in page and "9" * 30 not in page
 
 
 def test_unknown_token_is_404(client: FlaskClient) -> None:
