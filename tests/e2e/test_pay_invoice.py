@@ -59,6 +59,7 @@ def test_a_parent_pays_an_invoice_through_the_gateway_and_prints_the_voucher(pay
     total = page.locator("#total-a-pagar").inner_text()
     page.get_by_text("PAGAR", exact=True).click()
     assert page.get_by_text("¿Está seguro de realizar el pago?").is_visible()
+    screenshot(page, "17b-pagar-confirmar")
     page.get_by_role("button", name="Sí, pagar").click()
 
     # The checkout page hands over to the gateway by itself: choose the bank, then approve at the bank.
@@ -92,3 +93,32 @@ def test_a_parent_pays_an_invoice_through_the_gateway_and_prints_the_voucher(pay
     page.get_by_role("link", name="Regresar").click()
     page.wait_for_url(re.compile(rf"/oficina/cuentas/{ACCOUNT}$"))
     assert page.get_by_role("row", name=re.compile("Matrícula 2026-2")).count() == 0
+
+
+def test_a_credits_other_amount_rejected_by_the_bank_can_be_tried_again(paying_server: str, page: Any) -> None:
+    base = paying_server
+    sign_in(page, base, "acudiente.jorge")
+    page.goto(f"{base}/oficina/cuentas/20268102")
+    page.get_by_role("link", name="Pagar el crédito CR-5811").click()
+
+    # Monto a pagar: an amount above the balance is refused naming the field; a valid one goes to PSE.
+    page.get_by_label("Otro valor", exact=True).check()
+    page.locator("#otro_valor").fill("9.999.999,00")
+    page.get_by_role("button", name="PAGAR POR PSE").click()
+    assert "Otro valor:" in page.content() and "no superar el saldo" in page.content()
+    page.get_by_label("Otro valor", exact=True).check()
+    page.locator("#otro_valor").fill("250.000,50")
+    screenshot(page, "17c-monto-a-pagar")
+    page.get_by_role("button", name="PAGAR POR PSE").click()
+
+    page.wait_for_url(re.compile(r"/pasarela/t/[^/]+$"))
+    assert "250.000,50" in page.content()
+    page.get_by_label("Banco").select_option(index=1)
+    page.get_by_role("button", name="Continuar").click()
+    page.get_by_role("button", name="Rechazar pago").click()
+
+    page.wait_for_url(re.compile(r"/oficina/pagos/OP-\d{6}$"))
+    assert "Pago rechazado" in page.content()
+    page.get_by_role("link", name="Intentar de nuevo").click()
+    page.wait_for_url(re.compile(r"/oficina/cuentas/20268102/creditos/CR-5811/pagar$"))
+    assert "Monto a pagar" in page.content()
