@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, FieldError, InvalidData
 from engine.identity import REQUESTER_ROLE, User, UserRole
+from handlers.errors import HandlerInputError
 from handlers.sms.outbox import queue_sms
 from webui.models import LoginAttempt, LoginCode
 from webui.registration import TooMany, Writer
@@ -103,8 +104,11 @@ def request_code(write: Writer, raw_document: str, address: str, now: datetime, 
         session.add(LoginCode(username=user.username, code_hash=_code_hash(secret_key, user.username, code),
                               created_at=now, expires_at=expires, attempts=0, used_at=None, address=address[:64]))
         seconds = int(CODE_VALID_FOR.total_seconds())
-        queue_sms(session, user.mobile, f"Su código de acceso a cauce es {code}. Vence en {seconds} segundos.",
-                  SMS_KIND, now)
+        try:
+            queue_sms(session, user.mobile, f"Su código de acceso a cauce es {code}. Vence en {seconds} segundos.",
+                      SMS_KIND, now)
+        except HandlerInputError as exc:  # a mobile typed before numbers were checked: as good as none
+            raise InvalidData([FieldError("cedula", NO_MOBILE)]) from exc
         return CodeSent(document, mask_mobile(user.mobile), expires, seconds)
 
 

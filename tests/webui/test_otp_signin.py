@@ -141,6 +141,25 @@ def test_three_wrong_codes_void_it(app: Flask, db: Database, clock: Clock) -> No
     assert _send(client, _last_code(db)).status_code == 302
 
 
+def test_codes_are_compared_in_constant_time(app: Flask, db: Database, clock: Clock,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    compared: list[tuple[str, str]] = []
+    original = otp.hmac.compare_digest
+
+    def spy(a: str, b: str) -> bool:
+        compared.append((a, b))
+        return original(a, b)
+
+    monkeypatch.setattr(otp.hmac, "compare_digest", spy)
+    client = app.test_client()
+    _ask(client)
+    assert _send(client, _wrong(_last_code(db))).status_code == 400
+    with db.read() as session:
+        stored = session.scalars(select(LoginCode.code_hash)).one()
+    [typed] = [b for a, b in compared if a == stored]  # (the form tokens are compared the same way)
+    assert len(typed) == 64 and typed != stored  # HMACs compared, never the digits themselves
+
+
 def test_only_the_newest_code_counts(app: Flask, db: Database, clock: Clock) -> None:
     client = app.test_client()
     _ask(client)
@@ -225,6 +244,14 @@ def test_no_mobile_inactive_or_staff_cannot_use_codes(app: Flask, db: Database, 
     assert refused.status_code == 400 and "No encontramos un afiliado activo" in refused.get_data(as_text=True)
     assert _ask(client).status_code == 400
     assert _sms(db)[-1].body.endswith("Vence en 109 segundos.") and len(_sms(db)) == 1
+
+
+def test_a_mobile_that_is_no_phone_number_counts_as_none(app: Flask, db: Database, clock: Clock) -> None:
+    with db.write() as session:
+        session.execute(update(User).where(User.username == "acudiente.jorge").values(mobile="llamar a casa"))
+    answer = _ask(app.test_client(), "79456123")
+    assert answer.status_code == 400 and "No tenemos un celular registrado" in answer.get_data(as_text=True)
+    assert _sms(db) == []
 
 
 def test_the_forms_need_the_cookie_bound_token(app: Flask, db: Database) -> None:

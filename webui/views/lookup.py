@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from handlers.oficina.lookup import fee_slips_by_document
 from webui.anonymous_forms import anonymous_form
@@ -46,12 +47,20 @@ def search() -> Any:
     address = (request.remote_addr or "?")[:64]
     now = engine().clock()
     with database().write() as session:
-        done = session.scalar(select(func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.address == address, LoginAttempt.at >= now - WINDOW,
-            LoginAttempt.username.startswith(_MARK, autoescape=True))) or 0
-        if done >= MAX_PER_ADDRESS:
+        if _counted(session, address, now):
+            slips = fee_slips_by_document(session, document)
+        else:
             return _page(document, 429, message="Hizo demasiadas consultas seguidas desde esta conexión. "
                                                 "Espere unos minutos e intente de nuevo.")
-        record_attempt(session, _MARK, address, True, now)
-        slips = fee_slips_by_document(session, document)
     return _page(document, 200, slips=slips, searched=True)
+
+
+def _counted(session: Session, address: str, now: datetime) -> bool:
+    """Count this look-up against the address; False when the address has used up its look-ups."""
+    done = session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.address == address, LoginAttempt.at >= now - WINDOW,
+        LoginAttempt.username.startswith(_MARK, autoescape=True))) or 0
+    if done >= MAX_PER_ADDRESS:
+        return False
+    record_attempt(session, _MARK, address, True, now)
+    return True
