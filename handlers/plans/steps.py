@@ -16,7 +16,7 @@ from handlers.ledger.statement_render import format_money
 from handlers.ledger.values import Audit, bogota_date
 from handlers.oficina.links import NotLinked, linked_account_id
 from handlers.plans.models import PaymentPlan, PlanCharge, PlanEventKind, PlanInstalment
-from handlers.plans.store import find_plan, first_unpaid, live_plans, next_plan_number, record_event
+from handlers.plans.store import find_plan, first_unpaid, live_plans, plan_number, provisional_number, record_event
 from handlers.plans.terms import (
     INSTALMENT_OPTIONS,
     MIN_DEBT,
@@ -104,13 +104,15 @@ def plan_generate(ctx: StepContext, cuenta: str, cuotas: object, titular: object
     if debt < MIN_DEBT:
         raise HandlerInputError(f"Su deuda vencida ({format_money(debt)}) ya no alcanza el mínimo de "
                                 f"{format_money(MIN_DEBT)} para un plan de pago.", field="cuenta")
-    number = next_plan_number(ctx.session)
-    audit = _audit(ctx, f"Plan de pago {number} generado por el titular de la cuenta")
-    plan = PaymentPlan(number=number, account_id=account_id, total=debt, instalments=count, holder=holder,
-                       holder_document=document, phone=phone, email=email, address=address,
+    audit = _audit(ctx, "Plan de pago generado por el titular de la cuenta")
+    plan = PaymentPlan(number=provisional_number(), account_id=account_id, total=debt, instalments=count,
+                       holder=holder, holder_document=document, phone=phone, email=email, address=address,
                        terms_accepted_at=ctx.now, instance_id=_instance_id(ctx), **audit.columns())
     ctx.session.add(plan)
     ctx.session.flush()
+    number = plan.number = plan_number(plan.id)
+    audit = audit.because(f"Plan de pago {number} generado por el titular de la cuenta")
+    plan.reason = audit.reason
     dates = due_dates(today, count)
     for seq, (amount, due_on) in enumerate(zip(split(debt, count), dates, strict=True), start=1):
         ctx.session.add(PlanInstalment(plan_id=plan.id, seq=seq, amount=amount, due_on=due_on, **audit.columns()))

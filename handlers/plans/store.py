@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from uuid import uuid4
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,10 +24,14 @@ PLAN_PREFIX = "PP-"
 GENERATED, ACTIVE, LAPSED = "generado", "activo", "caducado"
 
 
-def next_plan_number(session: Session) -> str:
-    used = session.scalars(select(PaymentPlan.number).where(PaymentPlan.number.startswith(PLAN_PREFIX))).all()
-    suffixes = [int(n[len(PLAN_PREFIX):]) for n in used if n[len(PLAN_PREFIX):].isdigit()]
-    return f"{PLAN_PREFIX}{max([0, *suffixes]) + 1:04d}"
+def provisional_number() -> str:
+    """A unique placeholder until the row has its id."""
+    return f"{PLAN_PREFIX}N{uuid4().hex[:12]}"
+
+
+def plan_number(plan_id: int) -> str:
+    """ "PP-0001" from the row's id: unique by construction, so two plans generated at once never collide."""
+    return f"{PLAN_PREFIX}{plan_id:04d}"
 
 
 def find_plan(session: Session, number: str) -> PaymentPlan | None:

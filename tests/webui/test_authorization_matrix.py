@@ -202,6 +202,25 @@ PROBES: tuple[Probe, ...] = (
     Probe("oficina_pay.returned", "GET", lambda s: "/oficina/pagos/OP-999999", _row(302, 404, 403, 403, 403, 403, 403)),
     Probe("oficina_pay.voucher_pdf", "GET", lambda s: "/oficina/pagos/OP-999999/comprobante.pdf",
           _row(302, 404, 403, 403, 403, 403, 403)),
+    # Oficina virtual, payment plans (plans): requesters only, on camila's account 20262001 (no overdue debt: PLAN DE
+    # PAGO answers why not); a plan request that is not the user's (the scenario's instance is coord's) is 404, and
+    # so is a plan not of the account.
+    Probe("oficina_plans.start", "POST", lambda s: "/oficina/cuentas/20262001/plan-de-pago",
+          _row(400, 200, 403, 403, 403, 403, 403)),
+    Probe("oficina_plans.options", "GET", lambda s: f"/oficina/cuentas/20262001/plan-de-pago/{s.instance_id}/opciones",
+          _row(302, 404, 403, 403, 403, 403, 403)),
+    Probe("oficina_plans.options", "POST", lambda s: f"/oficina/cuentas/20262001/plan-de-pago/{s.instance_id}/opciones",
+          _row(400, 404, 403, 403, 403, 403, 403), data={"cuotas": "3"}),
+    Probe("oficina_plans.details", "GET", lambda s: f"/oficina/cuentas/20262001/plan-de-pago/{s.instance_id}/datos",
+          _row(302, 404, 403, 403, 403, 403, 403)),
+    Probe("oficina_plans.details", "POST", lambda s: f"/oficina/cuentas/20262001/plan-de-pago/{s.instance_id}/datos",
+          _row(400, 404, 403, 403, 403, 403, 403)),
+    Probe("oficina_plans.plan", "GET", lambda s: "/oficina/cuentas/20262001/planes/PP-9999",
+          _row(302, 404, 403, 403, 403, 403, 403)),
+    Probe("oficina_plans.plan_pdf", "GET", lambda s: "/oficina/cuentas/20262001/planes/PP-9999/cuotas.pdf",
+          _row(302, 404, 403, 403, 403, 403, 403)),
+    Probe("oficina_plans.pay", "POST", lambda s: "/oficina/cuentas/20262001/planes/PP-9999/pagar",
+          _row(400, 404, 403, 403, 403, 403, 403), data={"cuota": "1"}),
     # Oficina virtual, accounts side (requesters only; camila's own account 20262001 is linked to her, an account
     # not linked to the user is 404 whether or not it exists).
     Probe("oficina.home", "GET", lambda s: "/oficina", _row(302, 302, 403, 403, 403, 403, 403)),
