@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
+from uuid import uuid4
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,7 +21,6 @@ from sqlalchemy.orm import Session
 from handlers.errors import HandlerInputError
 from handlers.ledger.journal import ZERO
 from handlers.ledger.models import Account, Payment
-from handlers.ledger.numbering import next_number
 from handlers.ledger.values import money
 from handlers.oficina.appliers import CHECKERS
 from handlers.oficina.order_models import OrderStatus, PaymentOrder, PaymentOrderItem
@@ -168,9 +168,10 @@ def _pending_match(session: Session, account_id: int, username: str, wanted: lis
     return None
 
 
-def _next_reference(session: Session) -> str:
-    number = next_number(session, PaymentOrder.reference, ORDER_PREFIX)
-    return f"{ORDER_PREFIX}{int(number[len(ORDER_PREFIX):]):06d}"
+def _reference(order_id: int) -> str:
+    """ "OP-000123" from the row's id: unique by construction, so two orders created at once never collide (a
+    "highest number + 1" would give both the same)."""
+    return f"{ORDER_PREFIX}{order_id:06d}"
 
 
 def _description(account: Account, items: list[OrderItemRequest]) -> str:
@@ -181,7 +182,10 @@ def _description(account: Account, items: list[OrderItemRequest]) -> str:
 def create_order(session: Session, *, username: str, account_id: int, items: Sequence[OrderItemRequest],
                  now: datetime, client_ip: str | None) -> OrderView:
     """A pending order for ``items`` of a (linked) account, each checked by its kind's checker."""
-    account = session.get(Account, account_id)
+    query = select(Account).where(Account.id == account_id)
+    if session.get_bind().dialect.name != "sqlite":  # one order at a time per account: the overlap check holds
+        query = query.with_for_update()
+    account = session.scalars(query).one_or_none()
     if account is None:
         raise HandlerInputError("No existe la cuenta.", field="account")
     wanted = _clean(items)
@@ -193,13 +197,14 @@ def create_order(session: Session, *, username: str, account_id: int, items: Seq
     reused = _pending_match(session, account_id, username, wanted, now)
     if reused is not None:
         return order_view(session, reused)
-    order = PaymentOrder(reference=_next_reference(session), username=username, account_id=account_id,
+    order = PaymentOrder(reference=f"tmp-{uuid4().hex[:28]}", username=username, account_id=account_id,
                          amount=total, currency=CURRENCY, vat=ZERO, vat_base=ZERO,
                          description=_description(account, wanted), created_at=now,
                          expires_at=now + ORDER_LIFETIME, status=OrderStatus.PENDING,
                          client_ip=(client_ip or None) and str(client_ip)[:64])
     session.add(order)
     session.flush()
+    order.reference = _reference(order.id)
     for seq, item in enumerate(wanted, start=1):
         session.add(PaymentOrderItem(order_id=order.id, seq=seq, kind=item.kind, ref=item.ref,
                                      description=item.description, amount=item.amount))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 
 from engine.db import Database
 from handlers.errors import HandlerInputError
+from handlers.ledger.models import Account
 from handlers.oficina.order_models import OrderStatus, PaymentOrder
 from handlers.oficina.orders import (
     OrderItemRequest,
@@ -131,3 +133,29 @@ def test_choices_take_amounts_from_the_ledger(db: Database) -> None:
             assert refused.value.field == field
         with pytest.raises(LoanNotFound):
             loan_choice(session, student(session, code="30003", document="3").id, credit.number)
+
+
+def test_two_tabs_ordering_at_once_get_one_order(db: Database) -> None:
+    """Both threads start together; the account's row lock (PostgreSQL) or the write lock (SQLite) makes the
+    second find the first's pending order and reuse it."""
+    with db.write() as session:
+        account, tuition, _ = setup(session)
+        account_id, item = account.id, charge_item(tuition)
+    start = threading.Barrier(2)
+    references: list[str] = []
+
+    def make() -> None:
+        start.wait()
+        with db.write() as session:
+            found = session.get(Account, account_id)
+            assert found is not None
+            references.append(order(session, found, [item]).reference)
+
+    threads = [threading.Thread(target=make) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert references == ["OP-000001", "OP-000001"]
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(PaymentOrder)) == 1
