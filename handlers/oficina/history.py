@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased
 from handlers.ledger.journal import ZERO
 from handlers.ledger.kinds import EntryKind
 from handlers.ledger.models import Charge, Credit, Entry, Payment
+from handlers.oficina.orders import online_orders_of
 from handlers.oficina.pending import owed_by_charge
 
 ONLINE, CASHIER = "En línea", "Caja"
@@ -29,6 +30,14 @@ APPLIED, ANNULLED = "Aplicado", "Anulado"
 class PaidItem:
     description: str
     amount: Decimal
+
+
+@dataclass(frozen=True)
+class OnlinePayment:
+    """What the payment's online order says: its reference (the voucher's) and the items it paid."""
+
+    reference: str
+    items: tuple[PaidItem, ...]
 
 
 @dataclass(frozen=True)
@@ -61,11 +70,17 @@ def _standing_entries(session: Session, account_id: int, kinds: tuple[EntryKind,
         .order_by(Entry.entry_on, Entry.id)))
 
 
+def online_payments(session: Session, account_id: int) -> dict[int, OnlinePayment]:
+    """The account's payments made through the gateway, by ledger payment id."""
+    return {payment_id: OnlinePayment(order.reference, tuple(PaidItem(i.description, i.amount) for i in order.items))
+            for payment_id, order in online_orders_of(session, account_id).items()}
+
+
 def payment_history(session: Session, account_id: int,
-                    online_references: Mapping[int, str] | None = None) -> list[PaymentRow]:
-    """Every payment of the account, newest first. ``online_references`` maps the ids of the payments made
-    online to their order's reference (see handlers.oficina.orders.online_orders_of)."""
-    online = online_references or {}
+                    online: Mapping[int, OnlinePayment] | None = None) -> list[PaymentRow]:
+    """Every payment of the account, newest first; ``online`` defaults to the account's online orders."""
+    if online is None:
+        online = online_payments(session, account_id)
     payments = session.scalars(select(Payment).where(Payment.account_id == account_id)
                                .order_by(Payment.paid_on.desc(), Payment.id.desc())).all()
     ids = [p.id for p in payments]
@@ -81,17 +96,19 @@ def payment_history(session: Session, account_id: int,
     rows = []
     for payment in payments:
         annulled = made[payment.id] > 0 and not standing[payment.id]
+        order = online.get(payment.id)
+        # A credit's instalment has no abono on a charge: the order says what it paid.
+        items = tuple(standing[payment.id]) or (order.items if order and not annulled else ())
         rows.append(PaymentRow(number=payment.number, paid_on=payment.paid_on,
-                               channel=ONLINE if payment.id in online else CASHIER, amount=payment.amount,
-                               status=ANNULLED if annulled else APPLIED, order_reference=online.get(payment.id),
-                               items=tuple(standing[payment.id])))
+                               channel=ONLINE if order else CASHIER, amount=payment.amount,
+                               status=ANNULLED if annulled else APPLIED,
+                               order_reference=order.reference if order else None, items=items))
     return rows
 
 
-def payment_of(session: Session, account_id: int, number: str,
-               online_references: Mapping[int, str] | None = None) -> PaymentRow | None:
+def payment_of(session: Session, account_id: int, number: str) -> PaymentRow | None:
     """One payment of the account by its number; None when the account has no such payment."""
-    return next((p for p in payment_history(session, account_id, online_references) if p.number == number), None)
+    return next((p for p in payment_history(session, account_id) if p.number == number), None)
 
 
 def paid_invoices(session: Session, account_id: int) -> list[PaidInvoiceRow]:

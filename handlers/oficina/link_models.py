@@ -54,6 +54,18 @@ class AccountLinkEvent(AuditColumns, LedgerBase):
     kind: Mapped[str] = mapped_column(String(16))
 
 
+class AccountLinkAttempt(LedgerBase):
+    """A search or link whose account number and holder's document did not match: counted to slow down someone
+    guessing a holder's document for a known account number."""
+
+    __tablename__ = "ledger_account_link_attempt"
+    __table_args__ = (Index("ix_ledger_account_link_attempt_user_at", "username", "attempted_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    account_code: Mapped[str] = mapped_column(String(32))
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class AdhesionEvent(AuditColumns, LedgerBase):
     """An adhesion to, or cancellation of, a service of an account; the latest event of the pair wins.
 

@@ -9,24 +9,32 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from handlers.errors import HandlerInputError
 from handlers.ledger.kinds import AccountKind
 from handlers.ledger.models import Account, Campus
 from handlers.ledger.values import Audit
-from handlers.oficina.link_models import AccountLinkEvent, LinkKind
+from handlers.oficina.link_models import AccountLinkAttempt, AccountLinkEvent, LinkKind
 
 MAX_CODE = 32
 MAX_DOCUMENT = 32
+#: Failed searches a user may make in the window before being asked to wait.
+MAX_FAILED_ATTEMPTS = 5
+ATTEMPT_WINDOW = timedelta(minutes=15)
 NO_MATCH = ("No encontramos una cuenta con ese número y ese documento del titular. "
             "Verifique ambos datos en su factura.")
 
 
 class NotLinked(Exception):
     """The account does not exist or is not linked to the user: the web answers 404 (it reveals neither)."""
+
+
+class TooManyAttempts(Exception):
+    """Too many number/document pairs that did not match, lately: the web answers 429."""
 
 
 class StateConflict(HandlerInputError):
@@ -127,23 +135,36 @@ def _clean_document(value: str) -> str:
     return document
 
 
-def _matching_account(session: Session, account_code: str, holder_document: str) -> Account:
+def _failed_attempts(session: Session, username: str, now: datetime) -> int:
+    return session.scalar(select(func.count()).select_from(AccountLinkAttempt).where(
+        AccountLinkAttempt.username == username, AccountLinkAttempt.attempted_at > now - ATTEMPT_WINDOW)) or 0
+
+
+def _matching_account(session: Session, account_code: str, holder_document: str, username: str,
+                      now: datetime) -> Account:
+    """The student account of the pair. A pair that does not match is recorded (flushed) before the error: the
+    caller that wants it counted commits it, so it catches the error inside its transaction."""
     code, document = _clean_code(account_code), _clean_document(holder_document)
+    if _failed_attempts(session, username, now) >= MAX_FAILED_ATTEMPTS:
+        raise TooManyAttempts(username)
     account = session.scalars(select(Account).where(Account.code == code)).one_or_none()
     if account is None or account.kind != AccountKind.STUDENT or _document_digits(account.document_id) != document:
+        session.add(AccountLinkAttempt(username=username, account_code=code, attempted_at=now))
+        session.flush()
         raise HandlerInputError(NO_MATCH, field="cuenta")
     return account
 
 
-def find_account_to_link(session: Session, account_code: str, holder_document: str) -> LinkedAccount:
+def find_account_to_link(session: Session, account_code: str, holder_document: str, *, username: str,
+                         now: datetime) -> LinkedAccount:
     """"Buscar": the main data of the account, when the number and the holder's document match."""
-    account = _matching_account(session, account_code, holder_document)
+    account = _matching_account(session, account_code, holder_document, username, now)
     return _accounts_with_campus(session, [account.id])[account.id]
 
 
 def link_account(session: Session, username: str, account_code: str, holder_document: str,
                  audit: Audit) -> LinkedAccount:
-    account = _matching_account(session, account_code, holder_document)
+    account = _matching_account(session, account_code, holder_document, username, audit.at)
     if _is_linked(session, username, account.id):
         raise StateConflict(f"La cuenta {account.code} ya está vinculada a su usuario.", field="cuenta")
     session.add(AccountLinkEvent(username=username, account_id=account.id, kind=LinkKind.LINKED,

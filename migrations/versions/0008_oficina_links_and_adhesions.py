@@ -44,6 +44,16 @@ def upgrade() -> None:
         batch_op.create_index('ix_ledger_account_link_event_user_account', ['username', 'account_id'],
                               unique=False)
 
+    op.create_table('ledger_account_link_attempt',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('username', sa.String(length=64), nullable=False),
+    sa.Column('account_code', sa.String(length=32), nullable=False),
+    sa.Column('attempted_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_account_link_attempt'))
+    )
+    with op.batch_alter_table('ledger_account_link_attempt', schema=None) as batch_op:
+        batch_op.create_index('ix_ledger_account_link_attempt_user_at', ['username', 'attempted_at'], unique=False)
+
     op.create_table('ledger_adhesion_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -74,6 +84,9 @@ def downgrade() -> None:
     with op.batch_alter_table('ledger_adhesion_event', schema=None) as batch_op:
         batch_op.drop_index('ix_ledger_adhesion_event_account_service')
     op.drop_table('ledger_adhesion_event')
+    with op.batch_alter_table('ledger_account_link_attempt', schema=None) as batch_op:
+        batch_op.drop_index('ix_ledger_account_link_attempt_user_at')
+    op.drop_table('ledger_account_link_attempt')
     with op.batch_alter_table('ledger_account_link_event', schema=None) as batch_op:
         batch_op.drop_index('ix_ledger_account_link_event_user_account')
         batch_op.drop_index(batch_op.f('ix_ledger_account_link_event_account_id'))

@@ -113,3 +113,15 @@ def test_posts_without_the_csrf_token_are_refused(sign_in: Callable[[str], Signe
     answer = jorge.client.post(f"/oficina/cuentas/{VALENTINA}/desvincular")
     assert answer.status_code == 400
     assert jorge.get(f"/oficina/cuentas/{VALENTINA}").status_code == 200
+
+
+def test_guessing_the_holders_document_is_stopped_with_429(sign_in: Callable[[str], SignedIn]) -> None:
+    camila = sign_in("estudiante.camila")
+    for guess in range(5):
+        answer = camila.post("/oficina/cuentas/buscar", data={"cuenta": VALENTINA, "documento": f"1000{guess}"})
+        assert answer.status_code == 400
+    for url in ("/oficina/cuentas/buscar", "/oficina/cuentas/vincular"):
+        stopped = camila.post(url, data={"cuenta": VALENTINA, "documento": "1098765001"})
+        assert stopped.status_code == 429 and "Demasiados intentos" in stopped.get_data(as_text=True)
+    assert sign_in("acudiente.jorge").post("/oficina/cuentas/buscar", data={
+        "cuenta": VALENTINA, "documento": "1098765001"}).status_code == 200

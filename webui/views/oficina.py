@@ -31,6 +31,7 @@ from handlers.oficina.links import (
     NotLinked,
     OfficeHeader,
     StateConflict,
+    TooManyAttempts,
     find_account_to_link,
     link_account,
     linked_account_id,
@@ -45,6 +46,8 @@ bp = Blueprint("oficina", __name__)
 
 REQUESTER = "solicitante"
 MAX_QUERY = 32
+TOO_MANY = ("Demasiados intentos con un número de cuenta y un documento que no coinciden. "
+            "Espere 15 minutos e inténtelo de nuevo.")
 
 
 def office_context(session: Session, code: str) -> tuple[OfficeHeader, int]:
@@ -92,11 +95,17 @@ def _link_values() -> dict[str, str]:
 @roles_required(REQUESTER)
 def find_to_link() -> Any:
     values = _link_values()
-    try:
-        with database().read() as session:
-            found = find_account_to_link(session, values["cuenta"], values["documento"])
-    except HandlerInputError as exc:
-        return _accounts_page(400, values=values, error=exc)
+    error: HandlerInputError | None = None
+    with database().write() as session:  # written: a pair that did not match is counted (see links.py)
+        try:
+            found = find_account_to_link(session, values["cuenta"], values["documento"], username=user().username,
+                                         now=utcnow())
+        except TooManyAttempts:
+            abort(429, description=TOO_MANY)
+        except HandlerInputError as exc:
+            error = exc
+    if error is not None:
+        return _accounts_page(400, values=values, error=error)
     return _accounts_page(found=found, values=values)
 
 
@@ -104,14 +113,17 @@ def find_to_link() -> Any:
 @roles_required(REQUESTER)
 def link() -> Any:
     values = _link_values()
-    try:
-        with database().write() as session:
+    error: HandlerInputError | None = None
+    with database().write() as session:  # nothing but the counted attempt is written when it fails
+        try:
             linked = link_account(session, user().username, values["cuenta"], values["documento"],
                                   _audit("Oficina virtual: vinculó la cuenta"))
-    except StateConflict as exc:
-        return _accounts_page(409, values=values, error=exc)
-    except HandlerInputError as exc:
-        return _accounts_page(400, values=values, error=exc)
+        except TooManyAttempts:
+            abort(429, description=TOO_MANY)
+        except HandlerInputError as exc:
+            error = exc
+    if error is not None:
+        return _accounts_page(409 if isinstance(error, StateConflict) else 400, values=values, error=error)
     flash(f"La cuenta {linked.code} ({linked.name}) quedó vinculada a su usuario.", "success")
     return redirect(url_for("oficina.accounts"))
 

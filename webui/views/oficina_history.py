@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template
-from sqlalchemy.orm import Session
 
 from engine.db import utcnow
 from handlers.oficina.history import (
@@ -26,15 +24,6 @@ from webui.pdf import PdfDocument, Table
 from webui.views.oficina import REQUESTER, office_context
 
 bp = Blueprint("oficina_history", __name__)
-
-
-def _online_references(session: Session, account_id: int) -> dict[int, str]:
-    """Payment id -> order reference of the payments made through the gateway (oficina-pay's orders)."""
-    try:
-        orders = importlib.import_module("handlers.oficina.orders")
-    except ModuleNotFoundError:  # the paying side is not installed: every payment was made at a cashier's
-        return {}
-    return {payment_id: order.reference for payment_id, order in orders.online_orders_of(session, account_id).items()}
 
 
 def _day(value: date | None) -> str:
@@ -56,7 +45,7 @@ def _account_pairs(account: LinkedAccount) -> list[tuple[str, str]]:
 def payments(code: str) -> Any:
     with database().read() as session:
         office, account_id = office_context(session, code)
-        rows = payment_history(session, account_id, _online_references(session, account_id))
+        rows = payment_history(session, account_id)
     return render_template("oficina/payments.html", office=office, office_section="pagos", tab="pagos",
                            payments=rows, voucher="oficina_pay.voucher_pdf" in current_app.view_functions)
 
@@ -82,7 +71,7 @@ def _payment_table(rows: Sequence[PaymentRow]) -> Table:
 def payments_pdf(code: str) -> Any:
     with database().read() as session:
         office, account_id = office_context(session, code)
-        rows = payment_history(session, account_id, _online_references(session, account_id))
+        rows = payment_history(session, account_id)
     document = PdfDocument("Historial de pagos", f"Cuenta {office.current.code} · {office.current.name}")
     document.pairs(_account_pairs(office.current)).heading(f"Pagos ({len(rows)})")
     if rows:
@@ -97,7 +86,7 @@ def payments_pdf(code: str) -> Any:
 def payment_pdf(code: str, number: str) -> Any:
     with database().read() as session:
         office, account_id = office_context(session, code)
-        row = payment_of(session, account_id, number, _online_references(session, account_id))
+        row = payment_of(session, account_id, number)
     if row is None:
         abort(404, description="La cuenta no tiene ese pago.")
     document = PdfDocument(f"Comprobante de pago {row.number}", f"Cuenta {office.current.code} · {office.current.name}")

@@ -33,9 +33,9 @@ def charge(session: Session, account: Account, amount: str, due_in_days: int, de
 
 
 def pay(session: Session, account: Account, number: str, applied: list[tuple[Charge, str]],
-        paid_on: date = TODAY - timedelta(days=10)) -> Payment:
-    """A payment of the account applied to charges, one abono per (charge, amount)."""
-    total = sum((Decimal(a) for _, a in applied), Decimal(0))
+        paid_on: date = TODAY - timedelta(days=10), amount: str | None = None) -> Payment:
+    """A payment of the account applied to charges, one abono per (charge, amount); by default of their sum."""
+    total = Decimal(amount) if amount else sum((Decimal(a) for _, a in applied), Decimal(0))
     payment = payments.record_payment(session, number=number, amount=total, paid_on=paid_on, campus_code="BOG",
                                       identified=True, account_code=account.code, audit=AUDIT)
     for target, amount in applied:

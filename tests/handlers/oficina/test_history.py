@@ -7,7 +7,15 @@ from decimal import Decimal
 
 from engine.db import Database
 from handlers.ledger import charges, payments
-from handlers.oficina.history import paid_invoice_of, paid_invoices, payment_history, payment_of
+from handlers.oficina.history import (
+    OnlinePayment,
+    PaidItem,
+    online_payments,
+    paid_invoice_of,
+    paid_invoices,
+    payment_history,
+    payment_of,
+)
 from tests.handlers.oficina.office_data import AUDIT, TODAY, charge, pay, student
 
 
@@ -18,7 +26,7 @@ def test_payments_newest_first_with_channel_status_and_items(db: Database) -> No
         fee = charge(session, account, "45000", 5, "Carné")
         old = pay(session, account, "PG-1", [(tuition, "600000"), (fee, "45000")], paid_on=TODAY - timedelta(days=9))
         online = pay(session, account, "PG-2", [(tuition, "400000")], paid_on=TODAY - timedelta(days=1))
-        rows = payment_history(session, account.id, {online.id: "OV-123"})
+        rows = payment_history(session, account.id, {online.id: OnlinePayment("OV-123", ())})
     assert [(r.number, r.channel, r.status, r.order_reference) for r in rows] == [
         ("PG-2", "En línea", "Aplicado", "OV-123"), ("PG-1", "Caja", "Aplicado", None)]
     assert [(i.description, i.amount) for i in rows[1].items] == [("Matrícula", Decimal("600000.00")),
@@ -71,3 +79,14 @@ def test_an_annulled_abono_unpays_the_invoice(db: Database) -> None:
         assert [r.charge_id for r in paid_invoices(session, account.id)] == [fee.id]
         payments.annul_credits(session, payment, entry_on=TODAY, audit=AUDIT)
         assert paid_invoices(session, account.id) == []
+
+
+def test_an_online_payment_without_abonos_shows_what_its_order_paid(db: Database) -> None:
+    with db.write() as session:
+        account = student(session)
+        loan_payment = pay(session, account, "PG-7", [], amount="175277")
+        assert online_payments(session, account.id) == {}  # no order: a cashier's payment
+        rows = payment_history(session, account.id, {
+            loan_payment.id: OnlinePayment("OV-9", (PaidItem("Cuota del crédito CR-1", Decimal("175277.00")),))})
+    assert [(r.channel, r.order_reference, r.items) for r in rows] == [
+        ("En línea", "OV-9", (PaidItem("Cuota del crédito CR-1", Decimal("175277.00")),))]

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from engine.db import Database
 from handlers.errors import HandlerInputError
-from handlers.oficina.link_models import AccountLinkEvent
+from handlers.oficina.link_models import AccountLinkAttempt, AccountLinkEvent
 from handlers.oficina.links import (
+    ATTEMPT_WINDOW,
+    MAX_FAILED_ATTEMPTS,
     NO_MATCH,
     NotLinked,
     StateConflict,
+    TooManyAttempts,
     find_account_to_link,
     link_account,
     linked_account_id,
@@ -19,7 +25,7 @@ from handlers.oficina.links import (
     office_header,
     unlink_account,
 )
-from tests.handlers.oficina.office_data import AUDIT, student
+from tests.handlers.oficina.office_data import AUDIT, NOW, student
 
 
 def test_link_needs_the_number_and_the_holders_document(db: Database) -> None:
@@ -36,7 +42,7 @@ def test_a_wrong_pair_gets_one_message_whichever_part_is_wrong(db: Database, cod
     with db.write() as session:
         student(session)
         with pytest.raises(HandlerInputError) as found:
-            find_account_to_link(session, code, document)
+            find_account_to_link(session, code, document, username="padre", now=NOW)
         assert found.value.message == NO_MATCH and found.value.field == "cuenta"
         with pytest.raises(HandlerInputError):
             link_account(session, "padre", code, document, AUDIT)
@@ -50,7 +56,7 @@ def test_bad_fields_are_named(db: Database, code: str, document: str, field: str
     with db.write() as session:
         student(session)
         with pytest.raises(HandlerInputError) as found:
-            find_account_to_link(session, code, document)
+            find_account_to_link(session, code, document, username="padre", now=NOW)
         assert found.value.field == field
 
 
@@ -58,9 +64,9 @@ def test_generic_accounts_cannot_be_linked(db: Database) -> None:
     with db.write() as session:
         student(session)
         with pytest.raises(HandlerInputError):
-            find_account_to_link(session, "GEN-BOG", "")
+            find_account_to_link(session, "GEN-BOG", "", username="padre", now=NOW)
         with pytest.raises(HandlerInputError) as found:
-            find_account_to_link(session, "GEN-GLOBAL", "1011121314")
+            find_account_to_link(session, "GEN-GLOBAL", "1011121314", username="padre", now=NOW)
         assert found.value.message == NO_MATCH
 
 
@@ -122,3 +128,35 @@ def test_another_users_link_is_theirs_alone(db: Database) -> None:
         unlink_account(session, "madre", "30001", AUDIT)
         assert linked_accounts(session, "madre") == []
         assert [a.code for a in linked_accounts(session, "padre")] == ["30001"]
+
+
+def _guess(session: Session, username: str, document: str, now: datetime) -> None:
+    """One wrong pair, counted as a view counts it: caught inside the transaction that recorded it."""
+    with pytest.raises(HandlerInputError):
+        find_account_to_link(session, "30001", document, username=username, now=now)
+
+
+def test_guessing_documents_is_slowed_down(db: Database) -> None:
+    with db.write() as session:
+        student(session)
+        for guess in range(MAX_FAILED_ATTEMPTS):
+            _guess(session, "curioso", f"99{guess}", NOW)
+    with db.write() as session:
+        assert session.scalar(select(func.count()).select_from(AccountLinkAttempt)) == MAX_FAILED_ATTEMPTS
+        with pytest.raises(TooManyAttempts):  # even the right pair, until the window passes
+            find_account_to_link(session, "30001", "1011121314", username="curioso", now=NOW)
+        with pytest.raises(TooManyAttempts):
+            link_account(session, "curioso", "30001", "1011121314", AUDIT)
+        assert find_account_to_link(session, "30001", "1011121314", username="otro", now=NOW).code == "30001"
+        later = NOW + ATTEMPT_WINDOW + timedelta(seconds=1)
+        assert find_account_to_link(session, "30001", "1011121314", username="curioso", now=later).code == "30001"
+
+
+def test_empty_fields_and_right_pairs_are_not_counted(db: Database) -> None:
+    with db.write() as session:
+        student(session)
+        for _ in range(MAX_FAILED_ATTEMPTS + 1):
+            with pytest.raises(HandlerInputError):
+                find_account_to_link(session, "", "1", username="padre", now=NOW)
+            find_account_to_link(session, "30001", "1011121314", username="padre", now=NOW)
+        assert session.scalar(select(func.count()).select_from(AccountLinkAttempt)) == 0
