@@ -37,7 +37,8 @@ def test_active_users_are_confirmed_and_the_columns_go_back_down(empty: Engine) 
                                {"u": name, "a": active, "t": "2026-01-02 03:04:05+00:00"})
     _migrate(empty, "0011")
     with empty.connect() as connection:
-        rows = dict(connection.execute(text("SELECT username, email_confirmed_at FROM app_user")).all())
+        found = connection.execute(text("SELECT username, email_confirmed_at FROM app_user")).all()
+    rows: dict[str, object] = {row[0]: row[1] for row in found}
     assert rows["pendiente@example.com"] is None
     assert rows["staff.ana"] is not None and "2026-01-02" in str(rows["staff.ana"])
     assert {"login_code", "sms_outbox"} <= set(inspect(empty).get_table_names())
