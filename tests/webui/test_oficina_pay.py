@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -234,3 +235,18 @@ def test_process_messages_are_resent_until_delivered_and_a_failed_applier_applie
         assert notice is not None and notice.outcome == "refused_conflict" and "ya no existe" in notice.detail
         assert session.scalars(select(PaymentOrder.status).where(PaymentOrder.reference == second)).one() \
             == "pendiente"
+
+
+def test_an_order_left_at_the_gateway_lapses_after_30_minutes(jorge: SignedIn, db: Database) -> None:
+    (charge_id, _), *_ = _pending(db)
+    reference = _order(jorge, [charge_id])
+    waiting = jorge.get(f"/oficina/pagos/{reference}").get_data(as_text=True)
+    assert "Volver a la plataforma de pago" in waiting
+    with db.write() as session:
+        order = session.scalars(select(PaymentOrder).where(PaymentOrder.reference == reference)).one()
+        order.expires_at = order.created_at - timedelta(seconds=1)
+    back = jorge.get(f"/oficina/pagos/{reference}/pasarela")
+    assert back.status_code == 302 and back.headers["Location"].endswith(f"/oficina/pagos/{reference}")
+    html = jorge.get(f"/oficina/pagos/{reference}").get_data(as_text=True)
+    assert "venció sin respuesta del banco" in html and "Intentar de nuevo" in html and "refresh" not in html
+    assert _order(jorge, [charge_id]) != reference  # a new order for the same invoice
