@@ -125,3 +125,10 @@ def test_guessing_the_holders_document_is_stopped_with_429(sign_in: Callable[[st
         assert stopped.status_code == 429 and "Demasiados intentos" in stopped.get_data(as_text=True)
     assert sign_in("acudiente.jorge").post("/oficina/cuentas/buscar", data={
         "cuenta": VALENTINA, "documento": "1098765001"}).status_code == 200
+
+
+def test_home_posts_the_checked_invoices_and_links_each_credit_to_its_payment(
+        sign_in: Callable[[str], SignedIn]) -> None:
+    page = sign_in("acudiente.jorge").get(f"/oficina/cuentas/{SAMUEL}").get_data(as_text=True)
+    assert f'action="/oficina/cuentas/{SAMUEL}/pagar"' in page and ">PAGAR</button>" in page
+    assert f'href="/oficina/cuentas/{SAMUEL}/creditos/CR-5811/pagar"' in page
