@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+
+from flask import Flask
 
 from tests.pdf_text import pdf_text
 from tests.webui.conftest import SignedIn
+from tests.webui.pay_helpers import notification_body, post_notification
 
 CAMILA_ACCOUNT = "20262001"
 VALENTINA = "20268101"
@@ -79,3 +83,22 @@ def test_a_payment_or_invoice_of_another_account_is_404(sign_in: Callable[[str],
     assert jorge.get(f"/oficina/cuentas/{VALENTINA}/pagos/PG-2001.pdf").status_code == 404
     assert jorge.get(f"/oficina/cuentas/{VALENTINA}/pagos/PG-8102.pdf").status_code == 404
     assert jorge.get(f"/oficina/cuentas/{VALENTINA}/facturas-pagadas/999999.pdf").status_code == 404
+
+
+def test_an_invoice_paid_online_shows_as_en_linea_with_its_voucher(sign_in: Callable[[str], SignedIn],
+                                                                   app: Flask) -> None:
+    jorge = sign_in("acudiente.jorge")
+    home = jorge.get(f"/oficina/cuentas/{VALENTINA}").get_data(as_text=True)
+    fee = re.search(r'name="charge" value="(\d+)" id="charge-\d+"\s+aria-label="Pagar Derechos de grado"', home)
+    assert fee, "the fee's checkbox"
+    ordered = jorge.post(f"/oficina/cuentas/{VALENTINA}/pagar/confirmar", data={"charge": fee.group(1)})
+    found = re.search(r"/oficina/pagos/([^/]+)/pasarela", ordered.headers["Location"])
+    assert found
+    reference = found.group(1)
+    assert post_notification(app, notification_body(reference, "420000.00")).status_code == 200
+    page = jorge.get(f"/oficina/cuentas/{VALENTINA}/pagos").get_data(as_text=True)
+    assert "En línea" in page and f"/oficina/pagos/{reference}/comprobante.pdf" in page
+    paid = jorge.get(f"/oficina/cuentas/{VALENTINA}/facturas-pagadas").get_data(as_text=True)
+    assert "Derechos de grado" in paid and "$ 420.000,00" in paid
+    listing = _pdf_of(jorge, f"/oficina/cuentas/{VALENTINA}/pagos.pdf")
+    assert "En línea" in listing and "$ 420.000,00" in listing
