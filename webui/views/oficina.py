@@ -18,6 +18,7 @@ from handlers.ledger.values import Audit, bogota_date
 from handlers.oficina.adhesions import (
     ACCOUNT_TYPE_LABELS,
     BANKS,
+    SERVICE_LABELS,
     DirectDebitData,
     adhere_digital_invoice,
     adhere_direct_debit,
@@ -186,8 +187,7 @@ def _change_adhesion(code: str, service: AdhesionService, template: str, section
         return _adhesion_page(code, service, template, section, 409, exc, values)
     except HandlerInputError as exc:
         return _adhesion_page(code, service, template, section, 400, exc, values)
-    label = "Factura digital" if service == AdhesionService.DIGITAL_INVOICE else "Débito automático"
-    flash(message.format(label), "success")
+    flash(message.format(SERVICE_LABELS[service]), "success")
     return redirect(url_for(request.endpoint or "oficina.account_home", code=code))
 
 
