@@ -16,8 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers.ledger.models import Account, Campus, Payment
-from handlers.ledger.numbering import next_number
+from handlers.ledger.models import Account, Campus
 from handlers.ledger.payments import record_payment
 from handlers.ledger.values import Audit, bogota_date, money_str
 from handlers.oficina.appliers import APPLIERS, LedgerMessage
@@ -25,7 +24,6 @@ from handlers.oficina.order_models import GatewayNotice, NoticeOutcome, OrderSta
 from handlers.oficina.orders import find_order
 
 PAYMENT_PREFIX = "PL-"
-PAYMENT_START = 10001
 GATEWAY_ACTOR = "pasarela"
 APPROVED = "approved"
 REJECTED = "rejected"
@@ -107,16 +105,20 @@ def _campus_code(session: Session, account: Account) -> str | None:
     return session.scalars(select(Campus.code).where(Campus.id == account.campus_id)).one_or_none()
 
 
+def payment_number(order: PaymentOrder) -> str:
+    """ "PL-00123" for order "OP-000123": one payment per order at most, so the number is unique by construction
+    (two approvals committing at once cannot both take "the next free number")."""
+    return f"{PAYMENT_PREFIX}{order.id:05d}"
+
+
 def _approve(session: Session, order: PaymentOrder, notice: GatewayNotification, now: datetime) -> list[LedgerMessage]:
     account = session.get(Account, order.account_id)
     assert account is not None  # guarded by the foreign key
     audit = Audit(actor=GATEWAY_ACTOR, at=now,
                   reason=f"Pago en línea {order.reference}: transacción {notice.transaction_id} de {notice.bank}")
-    payment = record_payment(session, number=next_number(session, Payment.number, PAYMENT_PREFIX,
-                                                         start=PAYMENT_START),
-                             amount=order.amount, paid_on=bogota_date(notice.processed_at),
-                             campus_code=_campus_code(session, account), identified=True, account_code=account.code,
-                             audit=audit)
+    payment = record_payment(session, number=payment_number(order), amount=order.amount,
+                             paid_on=bogota_date(notice.processed_at), campus_code=_campus_code(session, account),
+                             identified=True, account_code=account.code, audit=audit)
     messages: list[LedgerMessage] = []
     for item in session.scalars(select(PaymentOrderItem).where(PaymentOrderItem.order_id == order.id)
                                 .order_by(PaymentOrderItem.seq)):

@@ -219,7 +219,7 @@ def test_process_messages_are_resent_until_delivered_and_a_failed_applier_applie
     monkeypatch.setattr(engine, "send_message", lambda *a, **k: sent.append((*a, k["message_key"])))
     retried = post_notification(app, body)
     assert (retried.status_code, retried.get_json()) == (200, {"status": "already_applied"})
-    assert sent == [("pago_aplicado", str(tuition), {"pago": "PL-10001"}, "pago:PL-10001")]
+    assert sent == [("pago_aplicado", str(tuition), {"pago": "PL-00001"}, "pago:PL-00001")]
 
     def broken(session: Any, payment: Payment, item: Any, audit: Any) -> list[LedgerMessage]:
         raise HandlerInputError("El cargo ya no existe.", field="charge")

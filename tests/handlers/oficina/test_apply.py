@@ -44,13 +44,13 @@ def test_an_approval_records_one_payment_and_its_abonos_once(db: Database) -> No
                 == expected
     with db.read() as session:
         payment = session.scalars(select(Payment)).one()
-        assert payment.number == "PL-10001" and payment.amount == Decimal("1538500.00")
+        assert payment.number == "PL-00001" and payment.amount == Decimal("1538500.00")
         assert payment.identified and payment.account_id == account.id and payment.campus_id is not None
         assert payment.actor == "pasarela" and view.reference in payment.reason
         assert sorted(session.scalars(select(Credit.amount))) == [Decimal("38500.00"), Decimal("1500000.00")]
         assert pending_charges(session, account.id) == []
         decided = order_of(session, USER, view.reference)
-        assert decided.status == "aprobada" and decided.payment_number == "PL-10001" and decided.decided_at == LATER
+        assert decided.status == "aprobada" and decided.payment_number == "PL-00001" and decided.decided_at == LATER
         assert online_orders_of(session, account.id)[payment.id].reference == view.reference
         assert _outcomes(session) == ["applied", "already_applied", "already_applied"]
         voucher = voucher_of(session, USER, view.reference, Merchant("Universidad", "860.000.123-4"))
@@ -161,8 +161,8 @@ def test_messages_of_an_applier_are_returned_and_kept_for_a_redelivery(db: Datab
         first = apply_notification(session, notification(view), now=LATER, remote_addr=None)
     with db.write() as session:
         again = apply_notification(session, notification(view), now=LATER, remote_addr=None)
-    assert first.messages == again.messages == (LedgerMessage("cuota_pagada", "PP-1", "pago:PL-10001",
-                                                               {"pago": "PL-10001"}),)
+    assert first.messages == again.messages == (LedgerMessage("cuota_pagada", "PP-1", "pago:PL-00001",
+                                                               {"pago": "PL-00001"}),)
     with db.read() as session:
         assert session.scalars(select(PaymentOrder.messages)).one() == [m.as_dict() for m in first.messages]
 
@@ -189,3 +189,26 @@ def test_two_concurrent_deliveries_apply_once(db: Database) -> None:
     assert sorted(outcomes) == ["already_applied", "applied"]
     with db.read() as session:
         assert _count(session, Payment) == 1 and _count(session, Credit) == 1
+
+
+def test_two_orders_approved_at_once_get_their_own_payment_numbers(db: Database) -> None:
+    with db.write() as session:
+        account, tuition, fee = setup(session)
+        views = [order(session, account, [charge_item(tuition)]), order(session, account, [charge_item(fee)])]
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def deliver(index: int) -> None:
+        start.wait()
+        with db.write() as session:
+            notice = notification(views[index], transaction_id=f"7{index}")
+            outcomes.append(apply_notification(session, notice, now=LATER, remote_addr=None).outcome)
+
+    threads = [threading.Thread(target=deliver, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == ["applied", "applied"]
+    with db.read() as session:
+        assert sorted(session.scalars(select(Payment.number))) == ["PL-00001", "PL-00002"]
