@@ -183,9 +183,10 @@ def _apply(engine: Engine, notice: GatewayNotification, now: datetime,
         try:
             with engine.db.write() as session:
                 return apply_notification(session, notice, now=now, remote_addr=remote_addr)
-        except IntegrityError:
-            if attempt == 2:
-                raise
+        except IntegrityError as exc:
+            if attempt == 2:  # not a race: the transaction is already another order's (a gateway fault)
+                log.error("order %s: %s", notice.reference, exc)
+                return HandlerInputError(f"La transacción {notice.transaction_id} ya está registrada en otra orden.")
         except HandlerInputError as exc:
             log.error("order %s could not be applied: %s", notice.reference, exc)
             return exc

@@ -250,3 +250,17 @@ def test_an_order_left_at_the_gateway_lapses_after_30_minutes(jorge: SignedIn, d
     html = jorge.get(f"/oficina/pagos/{reference}").get_data(as_text=True)
     assert "venció sin respuesta del banco" in html and "Intentar de nuevo" in html and "refresh" not in html
     assert _order(jorge, [charge_id]) != reference  # a new order for the same invoice
+
+
+def test_a_transaction_already_on_another_order_is_a_conflict(jorge: SignedIn, app: Flask, db: Database) -> None:
+    (tuition, tuition_owed), (fee, fee_owed) = _pending(db)[:2]
+    first, second = _order(jorge, [tuition]), _order(jorge, [fee])
+    assert post_notification(app, notification_body(first, f"{tuition_owed:.2f}")).status_code == 200
+    payments = _count(db, Payment)
+    reused = post_notification(app, notification_body(second, f"{fee_owed:.2f}", notification_id="otra"))
+    assert reused.status_code == 409 and _count(db, Payment) == payments
+    with db.read() as session:
+        assert session.scalars(select(PaymentOrder.status).where(PaymentOrder.reference == second)).one() \
+            == "pendiente"
+        assert session.scalars(select(GatewayNotice.detail).order_by(GatewayNotice.id.desc())).first() \
+            == "El pago no se pudo aplicar a la cuenta: La transacción 83 ya está registrada en otra orden."
