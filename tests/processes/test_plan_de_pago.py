@@ -185,3 +185,15 @@ def test_a_choice_outside_the_options_is_refused(engine: Engine, db: Database) -
     with pytest.raises(InvalidData) as refused:
         eng.complete(open_task(eng, view.id).id, REQUESTER, {"cuotas": 5})
     assert "cuotas" in [e.field for e in refused.value.errors]
+
+
+def test_a_request_left_half_way_ends_by_itself_after_a_day(engine: Engine, db: Database) -> None:
+    eng, clock = clocked_engine(db)
+    view = eng.start("plan_de_pago", REQUESTER, {"cuenta": ACCOUNT})
+    eng.complete(open_task(eng, view.id).id, REQUESTER, {"cuotas": 2})
+    clock.advance(hours=23)
+    assert deliver(eng, clock) == 0
+    clock.advance(hours=2)
+    assert deliver(eng, clock) == 1
+    assert _status(eng, view.id) == "completed" and "Event_abandonada" in _elements(eng, view.id)
+    assert eng.show(view.id).instance.open_tasks == []

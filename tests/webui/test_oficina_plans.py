@@ -180,3 +180,15 @@ def test_another_requester_gets_404(sign_in: Callable[[str], SignedIn]) -> None:
 def _generate_from(jorge: SignedIn, options_url: str) -> str:
     data_url = jorge.post(options_url, data={"cuotas": "2"}).headers["Location"]
     return jorge.post(data_url, data=FORM).headers["Location"]
+
+
+def test_plan_de_pago_again_resumes_the_request_left_half_way(sign_in: Callable[[str], SignedIn],
+                                                              engine: Engine) -> None:
+    jorge = sign_in("acudiente.jorge")
+    first = _start(jorge)
+    data_url = jorge.post(first, data={"cuotas": "2"}).headers["Location"]
+    again = jorge.post(f"/oficina/cuentas/{VALENTINA}/plan-de-pago")
+    assert again.status_code == 303 and again.headers["Location"] == data_url
+    # another account of his starts its own request
+    other = jorge.post("/oficina/cuentas/20268102/plan-de-pago")
+    assert other.status_code == 303 and other.headers["Location"] != first

@@ -72,8 +72,20 @@ def start(code: str) -> Any:
     """PLAN DE PAGO: the process checks eligibility and offers the options."""
     with database().read() as session:
         office_context(session, code)
+    pending = _pending_request(code)
+    if pending is not None:  # a request left half-way (it ends by itself after a day): go on with it
+        return _where_now(code, pending)
     started = engine().start(PROCESS, user().username, {"cuenta": code})
     return _where_now(code, engine().show(started.id))
+
+
+def _pending_request(code: str) -> InstanceDetail | None:
+    for task in engine().tasks_for(user().username, include_group=False):
+        if task.process_id == PROCESS and task.element_id in (CHOOSE, DATA):
+            detail = engine().show(task.instance_id)
+            if detail.data.get("cuenta") == code and detail.instance.initiator == user().username:
+                return detail
+    return None
 
 
 def _options_page(code: str, detail: InstanceDetail, status: int = 200, error: str | None = None,
