@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sqlalchemy import select
+
 from handlers.context import StepContext
 from handlers.errors import HandlerInputError
 from handlers.ledger.journal import ZERO
+from handlers.ledger.models import Account
 from handlers.ledger.statement_render import format_money
 from handlers.ledger.values import Audit, bogota_date
 from handlers.oficina.links import NotLinked, linked_account_id
@@ -96,6 +99,9 @@ def plan_generate(ctx: StepContext, cuenta: str, cuotas: object, titular: object
     account_id = _account_id(ctx, cuenta)
     if account_id is None:
         raise HandlerInputError("La cuenta no existe o no está vinculada a su usuario.", field="cuenta")
+    # Two requests of the same account generating at once would both find no live plan: the account's row lock
+    # (PostgreSQL; SQLite writers are serialized anyway) makes the second wait and then see the first's plan.
+    ctx.session.execute(select(Account.id).where(Account.id == account_id).with_for_update())
     if live_plans(ctx.session, account_id):
         raise HandlerInputError("La cuenta ya tiene un plan de pago vigente.", field="cuenta")
     today = bogota_date(ctx.now)

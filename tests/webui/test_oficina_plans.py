@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import uuid4
 
 from sqlalchemy import func, select
@@ -84,37 +85,50 @@ def test_the_instalments_pdf_reads_back(sign_in: Callable[[str], SignedIn]) -> N
         assert words in text, words
 
 
+def _approve(engine: Engine, db: Database, location: str, amount: str, transaction: str) -> tuple[Any, ...]:
+    """The bank approves the order the PAGAR redirect names; its messages are sent and delivered."""
+    match = re.search(r"/oficina/pagos/(OP-\d+)/pasarela$", location)
+    assert match
+    with db.read() as session:
+        order = session.scalars(select(PaymentOrder).where(PaymentOrder.reference == match.group(1))).one()
+        assert order.amount == Decimal(amount)
+    now = utcnow()
+    notice = GatewayNotification(
+        notification_id=str(uuid4()), merchant="UNIV-CAUCE", reference=match.group(1), transaction_id=transaction,
+        status="approved", amount=Decimal(amount), currency="COP", vat=Decimal("0.00"),
+        vat_base=Decimal("0.00"), instalments=1, bank="Banco de Bogotá", unique_code="1706", terminal="000",
+        authorization_code="0012AB", response_code="00", error_code="2300", description="Aprobada",
+        processed_at=now, payer_ip="127.0.0.1")
+    with db.write() as session:
+        result = apply_notification(session, notice, now=now, remote_addr="127.0.0.1")
+    for message in result.messages:
+        engine.send_message(message.name, message.correlation_key, message.payload, sender="pasarela",
+                            message_key=message.message_key)
+    drain(engine, Clock(now + timedelta(seconds=1)))
+    return result.messages
+
+
 def test_paying_the_first_instalment_goes_to_the_gateway_and_activates_the_plan(
         sign_in: Callable[[str], SignedIn], engine: Engine, db: Database) -> None:
     jorge = sign_in("acudiente.jorge")
     plan_url = _generate(jorge, "2")
     paid = jorge.post(f"{plan_url}/pagar", data={"cuota": "1"})
     assert paid.status_code == 303
-    match = re.search(r"/oficina/pagos/(OP-\d+)/pasarela$", paid.headers["Location"])
-    assert match
-    with db.read() as session:
-        order = session.scalars(select(PaymentOrder).where(PaymentOrder.reference == match.group(1))).one()
-        assert order.amount == Decimal("2100000.00")
-    now = utcnow()
-    notice = GatewayNotification(
-        notification_id=str(uuid4()), merchant="UNIV-CAUCE", reference=match.group(1), transaction_id="9001",
-        status="approved", amount=Decimal("2100000.00"), currency="COP", vat=Decimal("0.00"),
-        vat_base=Decimal("0.00"), instalments=1, bank="Banco de Bogotá", unique_code="1706", terminal="000",
-        authorization_code="0012AB", response_code="00", error_code="2300", description="Aprobada",
-        processed_at=now, payer_ip="127.0.0.1")
-    with db.write() as session:
-        result = apply_notification(session, notice, now=now, remote_addr="127.0.0.1")
-    [message] = result.messages
+    [message] = _approve(engine, db, paid.headers["Location"], "2100000.00", "9001")
     assert (message.name, message.correlation_key, message.message_key) == \
         ("cuota_inicial_pagada", "PP-0001", "PP-0001-cuota-1")
-    engine.send_message(message.name, message.correlation_key, message.payload, sender="pasarela",
-                        message_key=message.message_key)
-    drain(engine, Clock(now + timedelta(seconds=1)))
     plan = _text(jorge.get(plan_url))
     assert "Activo" in plan and "Pagada" in plan
     assert "PAGAR</summary>" in plan and "cuota 2 de" in plan  # the next one
     home = _text(jorge.get(f"/oficina/cuentas/{VALENTINA}"))
     assert "PP-0001" in home and ">Activo<" in home
+    # the second and last: no message, and the plan is paid off
+    second = jorge.post(f"{plan_url}/pagar", data={"cuota": "2"})
+    assert _approve(engine, db, second.headers["Location"], "2100000.00", "9002") == ()
+    plan = _text(jorge.get(plan_url))
+    assert "<dd>Pagado</dd>" in plan and "PAGAR</summary>" not in plan
+    home = _text(jorge.get(f"/oficina/cuentas/{VALENTINA}"))
+    assert ">Pagado<" in home and "Plan PP-0001" not in home  # its invoice is no longer held by the plan
 
 
 def test_not_eligible_shows_the_reason(sign_in: Callable[[str], SignedIn], db: Database) -> None:

@@ -171,8 +171,13 @@ def _plan(code: str, number: str) -> tuple[Any, PlanDetail]:
 def _plan_page(code: str, number: str, status: int = 200, error: HandlerInputError | None = None) -> Any:
     office, found = _plan(code, number)
     return render_template("oficina/plan_show.html", office=office, office_section="inicio", plan=found,
-                           status_label=STATUS_LABELS.get(found.summary.status, found.summary.status),
-                           error=error), status
+                           status_label=_status_label(found), error=error), status
+
+
+def _status_label(found: PlanDetail) -> str:
+    if found.summary.status == "activo" and found.summary.next_instalment is None:
+        return "Pagado"
+    return STATUS_LABELS.get(found.summary.status, found.summary.status)
 
 
 @bp.get("/oficina/cuentas/<code>/planes/<number>")
@@ -189,7 +194,7 @@ def plan_pdf(code: str, number: str) -> Any:
     summary = found.summary
     document = (PdfDocument(f"Cuotas del plan de pago {summary.number}",
                             f"Cuenta {office.current.code} · {office.current.name}")
-                .pairs([("Estado", STATUS_LABELS.get(summary.status, summary.status)),
+                .pairs([("Estado", _status_label(found)),
                         ("Total del plan", money(summary.total)), ("Número de cuotas", str(summary.instalments)),
                         ("Titular", f"{found.holder} · documento {found.holder_document}"),
                         ("Contacto", f"{found.phone} · {found.email}"), ("Dirección", found.address)])
