@@ -21,9 +21,10 @@ def _broken(ctx: Any, payment: str) -> Any:
 def test_each_user_may_start_the_processes_of_their_roles(engine: Engine) -> None:
     cases = {p.process_id for p in engine.case_catalog("estudiante.camila")}
     assert len(cases) == 17 and "devolucion_saldos" in cases  # case types: anyone may open one
-    assert {p.process_id for p in engine.startable_processes("coord.bogota")} - cases == {"pro_maa_16"}
-    assert {p.process_id for p in engine.startable_processes("tic.ana")} - cases == {"loop", "simple"}
-    assert {p.process_id for p in engine.startable_processes("estudiante.camila")} == cases
+    # plan_de_pago (the Oficina's payment plans) starts in the requester's lane: anyone may, like a case type
+    assert {p.process_id for p in engine.startable_processes("coord.bogota")} - cases == {"pro_maa_16", "plan_de_pago"}
+    assert {p.process_id for p in engine.startable_processes("tic.ana")} - cases == {"loop", "simple", "plan_de_pago"}
+    assert {p.process_id for p in engine.startable_processes("estudiante.camila")} == cases | {"plan_de_pago"}
     assert engine.startable_processes("nadie") == []
     form = engine.start_form_of("pro_maa_16", "coord.bogota")
     assert form.start_role == "coordinacion_administrativa" and form.schema is not None
