@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
+import pytest
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
@@ -206,3 +207,15 @@ def test_plan_de_pago_again_resumes_the_request_left_half_way(sign_in: Callable[
     # another account of his starts its own request
     other = jorge.post("/oficina/cuentas/20268102/plan-de-pago")
     assert other.status_code == 303 and other.headers["Location"] != first
+
+
+def test_a_request_that_ended_unfinished_says_so(sign_in: Callable[[str], SignedIn], engine: Engine,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    jorge = sign_in("acudiente.jorge")
+    options_url = _start(jorge)
+    later = Clock(utcnow() + timedelta(days=1, minutes=5))
+    monkeypatch.setattr(engine, "clock", later)
+    drain(engine, later)  # a day without an answer: the request ends
+    late = jorge.post(options_url, data={"cuotas": "2"})
+    assert late.status_code == 409 and "La solicitud venció sin completarse" in _text(late)
+    assert _start(jorge) != options_url  # PLAN DE PAGO again starts a new one

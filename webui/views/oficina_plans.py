@@ -62,8 +62,12 @@ def _where_now(code: str, detail: InstanceDetail) -> Any:
         return redirect(url_for("oficina_plans.details", code=code, request_id=detail.instance.id), 303)
     with database().read() as session:
         office, _ = office_context(session, code)
-    reason = (detail.data.get("elegibilidad") or {}).get("motivo") or "La solicitud ya no está en curso."
-    return render_template("oficina/plan_not_eligible.html", office=office, office_section="inicio", reason=reason)
+    eligibility = detail.data.get("elegibilidad") or {}
+    if eligibility.get("elegible"):  # it was, but the request ended unfinished (a day without an answer)
+        return render_template("oficina/plan_not_eligible.html", office=office, office_section="inicio",
+                               lapsed=True, reason="La solicitud venció sin completarse: pida el plan de nuevo."), 409
+    return render_template("oficina/plan_not_eligible.html", office=office, office_section="inicio", lapsed=False,
+                           reason=eligibility.get("motivo") or "La solicitud ya no está en curso.")
 
 
 @bp.post("/oficina/cuentas/<code>/plan-de-pago")
