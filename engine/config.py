@@ -30,10 +30,21 @@ SETTINGS: dict[str, str] = {
     "CAUCE_MAIL_FROM": "the sender of every e-mail",
     "CAUCE_SMS_URL": "http(s) URL of the SMS gateway (POST JSON {to, body}); unset: SMS are kept for /buzon-sms",
     "CAUCE_SMS_KEY": "the bearer key sent to that gateway",
+    "CAUCE_GATEWAY_URL": "the payment gateway's address: a path on this host (default /pasarela, the simulator "
+                         "`cauce serve` mounts) or the bank's absolute URL",
+    "CAUCE_GATEWAY_SECRET": "the key the app and the gateway sign checkouts and notifications with; default: "
+                            "derived from the app's secret key",
+    "CAUCE_MERCHANT_ID": "the university's merchant id at the gateway",
+    "CAUCE_MERCHANT_NAME": "the merchant's name on vouchers",
+    "CAUCE_MERCHANT_NIT": "the merchant's NIT on vouchers",
 }
 
 
 DEFAULT_MAIL_FROM = "Servicios Financieros <no-responder@cauce.local>"
+DEFAULT_GATEWAY_URL = "/pasarela"
+DEFAULT_MERCHANT_ID = "UNIV-CAUCE"
+DEFAULT_MERCHANT_NAME = "Universidad — Servicios Financieros"
+DEFAULT_MERCHANT_NIT = "860.000.123-4"
 
 
 def _flag(value: str | None) -> bool:
@@ -69,6 +80,11 @@ class Settings:
     mail_from: str = DEFAULT_MAIL_FROM
     sms_url: str | None = None
     sms_key: str | None = field(default=None, repr=False)
+    gateway_url: str = DEFAULT_GATEWAY_URL
+    gateway_secret: str | None = field(default=None, repr=False)
+    merchant_id: str = DEFAULT_MERCHANT_ID
+    merchant_name: str = DEFAULT_MERCHANT_NAME
+    merchant_nit: str = DEFAULT_MERCHANT_NIT
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -100,6 +116,11 @@ class Settings:
             mail_from=(env.get("CAUCE_MAIL_FROM") or "").strip() or DEFAULT_MAIL_FROM,
             sms_url=(env.get("CAUCE_SMS_URL") or "").strip() or None,
             sms_key=(env.get("CAUCE_SMS_KEY") or "").strip() or None,
+            gateway_url=((env.get("CAUCE_GATEWAY_URL") or "").strip() or DEFAULT_GATEWAY_URL).rstrip("/"),
+            gateway_secret=(env.get("CAUCE_GATEWAY_SECRET") or "").strip() or None,
+            merchant_id=(env.get("CAUCE_MERCHANT_ID") or "").strip() or DEFAULT_MERCHANT_ID,
+            merchant_name=(env.get("CAUCE_MERCHANT_NAME") or "").strip() or DEFAULT_MERCHANT_NAME,
+            merchant_nit=(env.get("CAUCE_MERCHANT_NIT") or "").strip() or DEFAULT_MERCHANT_NIT,
         )
 
     @property

@@ -79,6 +79,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
         CAUCE_SECURE_COOKIES=settings.secure_cookies,
         CAUCE_SMTP_CONFIGURED=settings.smtp_url is not None,
         CAUCE_SMS_CONFIGURED=settings.sms_url is not None,
+        CAUCE_GATEWAY_URL=settings.gateway_url, CAUCE_GATEWAY_SECRET=settings.gateway_secret,
+        CAUCE_MERCHANT_ID=settings.merchant_id, CAUCE_MERCHANT_NAME=settings.merchant_name,
+        CAUCE_MERCHANT_NIT=settings.merchant_nit,
     )
     if engine is None:
         settings.ensure_dirs()

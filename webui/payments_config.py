@@ -1,7 +1,8 @@
-"""The merchant's data and the gateway's address and shared secret, from the environment with defaults.
+"""The merchant's data and the gateway's address and shared secret, from the app's config.
 
-An app's config (``app.config["CAUCE_GATEWAY_SECRET"]`` and the like) wins over the environment, so a test or
-``cauce serve`` can wire the app and the gateway together without touching os.environ. Without
+``create_app`` copies them from ``engine.config.Settings`` (the environment, with defaults) into
+``app.config["CAUCE_GATEWAY_SECRET"]`` and the like, so a test or ``cauce serve`` can wire the app and the
+gateway together by setting the app's config. Without
 CAUCE_GATEWAY_SECRET both sides derive the secret from the app's secret key (the payments contract), so the
 gateway mounted beside the app agrees with it by construction.
 """
@@ -10,16 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import Flask
 
-DEFAULT_MERCHANT_ID = "UNIV-CAUCE"
-DEFAULT_MERCHANT_NAME = "Universidad — Servicios Financieros"
-DEFAULT_MERCHANT_NIT = "860.000.123-4"
-DEFAULT_GATEWAY_URL = "/pasarela"
+from engine.config import (
+    DEFAULT_GATEWAY_URL,
+    DEFAULT_MERCHANT_ID,
+    DEFAULT_MERCHANT_NAME,
+    DEFAULT_MERCHANT_NIT,
+)
+
 #: The checkout fields the merchant signs, joined by "|" in this order (the payments contract).
 SIGNED_CHECKOUT_FIELDS = ("merchant", "reference", "amount", "currency", "vat", "vat_base", "return_url",
                           "notify_url", "expires_at")
@@ -44,7 +47,7 @@ def default_secret(app_secret_key: str) -> str:
 
 
 def _setting(app: Flask, name: str, default: str) -> str:
-    value = app.config.get(name) or os.environ.get(name)
+    value = app.config.get(name)
     return str(value).strip() if value and str(value).strip() else default
 
 

@@ -9,6 +9,7 @@ import hmac
 import pytest
 from flask import Flask
 
+from engine.config import Settings
 from gateway.mount import default_gateway_secret
 from gateway.signing import sign_checkout
 from webui.payments_config import checkout_signature, default_secret, payments_config
@@ -33,13 +34,16 @@ def test_defaults_and_the_shared_secret(monkeypatch: pytest.MonkeyPatch) -> None
     assert config.secret not in repr(config)
 
 
-def test_the_environment_then_the_apps_config_win(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_settings_reach_the_app_and_its_config_wins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CAUCE_GATEWAY_SECRET", "del-entorno")
     monkeypatch.setenv("CAUCE_MERCHANT_NIT", "900.111.222-3")
     monkeypatch.setenv("CAUCE_GATEWAY_URL", "https://pse.example.com/pagos/")
-    config = payments_config(_app())
+    settings = Settings.from_env()
+    config = payments_config(_app(CAUCE_GATEWAY_SECRET=settings.gateway_secret or "",
+                                  CAUCE_MERCHANT_NIT=settings.merchant_nit, CAUCE_GATEWAY_URL=settings.gateway_url))
     assert (config.secret, config.merchant_nit, config.gateway_url) == (
         "del-entorno", "900.111.222-3", "https://pse.example.com/pagos")
+    assert "del-entorno" not in repr(settings)
     assert payments_config(_app(CAUCE_GATEWAY_SECRET="de-la-app")).secret == "de-la-app"
 
 
