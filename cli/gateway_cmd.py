@@ -13,31 +13,37 @@ from cli.output import emit, handled, json_option
 from engine.config import Settings
 from gateway import deliver_pending
 from gateway.app import create_gateway_app
-from gateway.mount import gateway_database_url, gateway_merchant_id, gateway_merchant_name, gateway_secret
+from gateway.mount import default_gateway_secret, gateway_database_url
 
 
-def gateway_beside(app: Flask, settings: Settings) -> Flask:
-    """The gateway for ``app``: the secret from CAUCE_GATEWAY_SECRET or the app's own secret key, given to the
-    app as well so both sides hold the same value by construction."""
-    secret = gateway_secret(str(app.secret_key or ""))
-    app.config["CAUCE_GATEWAY_SECRET"] = secret
-    return create_gateway_app(secret=secret, database_url=gateway_database_url(settings.instance_dir),
-                              merchant_id=gateway_merchant_id(), merchant_name=gateway_merchant_name(),
+def _gateway(settings: Settings, app_secret_key: str) -> Flask:
+    """The simulator with the secret and merchant the app uses (``Settings``), and a database of its own."""
+    return create_gateway_app(secret=_secret_for(settings, app_secret_key),
+                              database_url=gateway_database_url(settings.instance_dir),
+                              merchant_id=settings.merchant_id, merchant_name=settings.merchant_name,
                               proxy_hops=settings.proxy_hops)
 
 
-def _secret(settings: Settings) -> str:
+def _secret_for(settings: Settings, app_secret_key: str) -> str:
+    return settings.gateway_secret or default_gateway_secret(app_secret_key)
+
+
+def gateway_beside(app: Flask, settings: Settings) -> Flask:
+    """The gateway for ``app``; the app is given the same secret, so both sides hold it by construction."""
+    app.config["CAUCE_GATEWAY_SECRET"] = _secret_for(settings, str(app.secret_key or ""))
+    return _gateway(settings, str(app.secret_key or ""))
+
+
+def _app_secret_key(settings: Settings) -> str:
     from webui.app import create_app
 
     # The app's secret key comes from where the server's does (CAUCE_SECRET_KEY or the instance's file).
-    return gateway_secret(str(create_app(settings).secret_key or ""))
+    return str(create_app(settings).secret_key or "")
 
 
 def standalone_gateway(settings: Settings) -> Flask:
     """The gateway on its own, with the secret and database ``cauce serve`` would give it."""
-    return create_gateway_app(secret=_secret(settings), database_url=gateway_database_url(settings.instance_dir),
-                              merchant_id=gateway_merchant_id(), merchant_name=gateway_merchant_name(),
-                              proxy_hops=settings.proxy_hops)
+    return _gateway(settings, _app_secret_key(settings))
 
 
 @click.group(help="La pasarela de pagos simulada (PSE) que se monta en /pasarela junto a la aplicación.")
@@ -50,7 +56,8 @@ def pasarela() -> None:
 @handled
 def reenviar(as_json: bool) -> None:
     settings = Settings.from_env()
-    report = deliver_pending(secret=_secret(settings), database_url=gateway_database_url(settings.instance_dir))
+    secret = _secret_for(settings, _app_secret_key(settings))
+    report = deliver_pending(secret=secret, database_url=gateway_database_url(settings.instance_dir))
     payload = {"attempted": report.attempted, "delivered": report.delivered, "still_pending": report.still_pending}
     emit(as_json, payload, f"{report.attempted} notificación(es) reenviada(s), {report.delivered} entregada(s); "
                            f"{report.still_pending} pendiente(s).")

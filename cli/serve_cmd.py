@@ -20,13 +20,16 @@ if TYPE_CHECKING:
 
 
 def _app() -> WSGIApplication:
-    """The app with the payment gateway simulator mounted beside it at /pasarela."""
+    """The app, with the payment gateway simulator mounted beside it while CAUCE_GATEWAY_URL is a path on this
+    host (the default /pasarela). Pointed at a real bank's URL, the simulator is not served at all."""
     from webui.app import create_app
 
     settings = Settings.from_env()
     # On the embedded default (SQLite) each app process also runs one worker thread for due jobs.
     app = create_app(settings, embedded_worker=settings.runs_embedded_worker)
-    return with_gateway(app, gateway_beside(app, settings))
+    if not settings.gateway_url.startswith("/"):
+        return app
+    return with_gateway(app, gateway_beside(app, settings), prefix=settings.gateway_url)
 
 
 class _Gunicorn(BaseApplication):

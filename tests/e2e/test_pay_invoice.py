@@ -49,6 +49,7 @@ def test_a_parent_pays_an_invoice_through_the_gateway_and_prints_the_voucher(pay
     base = paying_server
     sign_in(page, base, "acudiente.jorge")
     page.goto(f"{base}/oficina/cuentas/{ACCOUNT}")
+    screenshot(page, "17a-oficina-inicio")
     tuition = page.get_by_role("row", name=re.compile("Matrícula 2026-2"))
     tuition.get_by_role("checkbox").check()
     page.get_by_role("button", name="PAGAR").click()
@@ -68,6 +69,7 @@ def test_a_parent_pays_an_invoice_through_the_gateway_and_prints_the_voucher(pay
     page.get_by_label("Banco").select_option(index=1)
     page.get_by_role("button", name="Continuar").click()
     page.wait_for_url(re.compile(r"/pasarela/t/[^/]+/banco$"))
+    screenshot(page, "17d-pasarela-banco")
     page.get_by_role("button", name="Aprobar pago").click()
 
     # Back at the university: the voucher, from the notification the gateway delivered before redirecting.

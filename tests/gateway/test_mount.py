@@ -13,7 +13,7 @@ from werkzeug.test import Client
 from cli.gateway_cmd import gateway_beside
 from engine.config import Settings
 from gateway.app import gateway_config
-from gateway.mount import default_gateway_secret, gateway_database_url, gateway_secret, with_gateway
+from gateway.mount import default_gateway_secret, gateway_database_url, with_gateway
 from gateway.store import close_store
 from tests.gateway.conftest import checkout_form
 from webui.app import create_app
@@ -52,10 +52,16 @@ def test_the_gateway_answers_beside_the_app(settings: Settings, tmp_path: Path) 
         close_store(gateway_config().sessions)
 
 
-def test_secret_and_database_from_the_environment(tmp_path: Path) -> None:
+def test_secret_from_the_settings_and_the_database_from_the_environment(tmp_path: Path) -> None:
     assert default_secret("k") == default_gateway_secret("k")  # the app's derivation and the gateway's agree
-    assert gateway_secret("k", {"CAUCE_GATEWAY_SECRET": " s3creto "}) == "s3creto"
-    assert gateway_secret("k", {}) == default_gateway_secret("k")
+    settings = Settings.from_env({"CAUCE_GATEWAY_SECRET": " s3creto ", "CAUCE_INSTANCE_DIR": str(tmp_path),
+                                  "CAUCE_SECRET_KEY": "k"})
+    app = create_app(settings)
+    gateway = gateway_beside(app, settings)
+    assert payments_config(app).secret == "s3creto"
+    with gateway.app_context():
+        assert gateway_config().secret == "s3creto"
+        close_store(gateway_config().sessions)
     assert gateway_database_url(tmp_path, {"CAUCE_GATEWAY_DB_URL": "sqlite:///x.db"}) == "sqlite:///x.db"
     assert gateway_database_url(tmp_path / "i", {}) == f"sqlite:///{tmp_path / 'i' / 'pasarela.sqlite'}"
 
@@ -66,3 +72,14 @@ def test_the_gateway_imports_nothing_of_the_app() -> None:
             "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('webui', 'engine', 'handlers', 'cli'))\n"
             "assert not bad, bad\n")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True)
+
+
+def test_serve_leaves_the_simulator_out_when_the_gateway_is_a_real_banks(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from cli.serve_cmd import _app
+
+    monkeypatch.setenv("CAUCE_INSTANCE_DIR", str(tmp_path))
+    monkeypatch.setenv("CAUCE_EMBEDDED_WORKER", "0")
+    monkeypatch.setenv("CAUCE_GATEWAY_URL", "https://pse.banco.example/pagos")
+    assert Client(_app()).get("/pasarela/").status_code == 404
+    assert not (tmp_path / "pasarela.sqlite").exists()
