@@ -35,7 +35,9 @@ class GatewayInputError(Exception):
 
 
 @dataclass(frozen=True)
-class CheckoutRequest:
+class Charge:
+    """What the merchant asks the payer to pay, as the checkout posts it and the transaction keeps it."""
+
     merchant: str
     reference: str
     amount: Decimal
@@ -45,6 +47,10 @@ class CheckoutRequest:
     description: str
     payer_email: str
     payer_document: str
+
+
+@dataclass(frozen=True)
+class CheckoutRequest(Charge):
     return_url: str
     notify_url: str
     expires_at: datetime

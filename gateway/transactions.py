@@ -9,13 +9,12 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gateway.checkout import CheckoutRequest, GatewayInputError
+from gateway.checkout import Charge, CheckoutRequest, GatewayInputError
 from gateway.models import APPROVED, PENDING, REJECTED, Notification, Transaction
 
 #: The banks of the "Seleccione su banco" list; the last one refuses every payment, for trying the rejection.
@@ -31,18 +30,9 @@ REJECTED_ANSWER = ("51", "2301", "Rechazada por la entidad financiera")
 
 
 @dataclass(frozen=True)
-class TransactionView:
+class TransactionView(Charge):
     token: str
     number: int
-    merchant: str
-    reference: str
-    amount: Decimal
-    currency: str
-    vat: Decimal
-    vat_base: Decimal
-    description: str
-    payer_email: str
-    payer_document: str
     person_type: str | None
     bank: str | None
     status: str
