@@ -40,6 +40,21 @@ def _account_pairs(account: LinkedAccount) -> list[tuple[str, str]]:
             ("Programa", account.program or "—"), ("Impreso el", local_time(utcnow()))]
 
 
+def _account_document(account: LinkedAccount, title: str, pairs: Sequence[tuple[str, str]] = ()) -> PdfDocument:
+    """A document opened by the account's data, then ``pairs``."""
+    return PdfDocument(title, f"Cuenta {account.code} · {account.name}").pairs([*_account_pairs(account), *pairs])
+
+
+def _list_pdf(account: LinkedAccount, title: str, heading: str, table: Table, empty: str, filename: str) -> Response:
+    """A printed list: the account, then its rows, or ``empty`` when there are none."""
+    document = _account_document(account, title).heading(f"{heading} ({len(table.rows)})")
+    if table.rows:
+        document.table(table)
+    else:
+        document.paragraph(empty)
+    return _pdf(document.render(), filename)
+
+
 @bp.get("/oficina/cuentas/<code>/pagos")
 @roles_required(REQUESTER)
 def payments(code: str) -> Any:
@@ -72,13 +87,8 @@ def payments_pdf(code: str) -> Any:
     with database().read() as session:
         office, account_id = office_context(session, code)
         rows = payment_history(session, account_id)
-    document = PdfDocument("Historial de pagos", f"Cuenta {office.current.code} · {office.current.name}")
-    document.pairs(_account_pairs(office.current)).heading(f"Pagos ({len(rows)})")
-    if rows:
-        document.table(_payment_table(rows))
-    else:
-        document.paragraph("La cuenta no tiene pagos.")
-    return _pdf(document.render(), f"historial-pagos-{office.current.code}.pdf")
+    return _list_pdf(office.current, "Historial de pagos", "Pagos", _payment_table(rows),
+                     "La cuenta no tiene pagos.", f"historial-pagos-{office.current.code}.pdf")
 
 
 @bp.get("/oficina/cuentas/<code>/pagos/<number>.pdf")
@@ -89,10 +99,10 @@ def payment_pdf(code: str, number: str) -> Any:
         row = payment_of(session, account_id, number)
     if row is None:
         abort(404, description="La cuenta no tiene ese pago.")
-    document = PdfDocument(f"Comprobante de pago {row.number}", f"Cuenta {office.current.code} · {office.current.name}")
-    document.pairs([*_account_pairs(office.current), ("Número de pago", row.number), ("Fecha", _day(row.paid_on)),
-                    ("Medio", row.channel), ("Valor", money(row.amount)), ("Estado", row.status),
-                    *([("Referencia en línea", row.order_reference)] if row.order_reference else [])])
+    document = _account_document(office.current, f"Comprobante de pago {row.number}", [
+        ("Número de pago", row.number), ("Fecha", _day(row.paid_on)), ("Medio", row.channel),
+        ("Valor", money(row.amount)), ("Estado", row.status),
+        *([("Referencia en línea", row.order_reference)] if row.order_reference else [])])
     if row.items:
         document.heading("Aplicado a").table(Table(("Concepto", "Valor"),
                                                    [(i.description, money(i.amount)) for i in row.items],
@@ -112,13 +122,8 @@ def paid_pdf(code: str) -> Any:
     with database().read() as session:
         office, account_id = office_context(session, code)
         rows = paid_invoices(session, account_id)
-    document = PdfDocument("Historial de facturas pagadas", f"Cuenta {office.current.code} · {office.current.name}")
-    document.pairs(_account_pairs(office.current)).heading(f"Facturas pagadas ({len(rows)})")
-    if rows:
-        document.table(_invoice_table(rows))
-    else:
-        document.paragraph("La cuenta no tiene facturas pagadas.")
-    return _pdf(document.render(), f"facturas-pagadas-{office.current.code}.pdf")
+    return _list_pdf(office.current, "Historial de facturas pagadas", "Facturas pagadas", _invoice_table(rows),
+                     "La cuenta no tiene facturas pagadas.", f"facturas-pagadas-{office.current.code}.pdf")
 
 
 @bp.get("/oficina/cuentas/<code>/facturas-pagadas/<int:charge_id>.pdf")
@@ -129,8 +134,7 @@ def paid_invoice_pdf(code: str, charge_id: int) -> Any:
         row = paid_invoice_of(session, account_id, charge_id)
     if row is None:
         abort(404, description="La cuenta no tiene esa factura pagada.")
-    document = PdfDocument(f"Factura pagada {row.charge_id}", f"Cuenta {office.current.code} · {office.current.name}")
-    document.pairs([*_account_pairs(office.current), ("Factura", str(row.charge_id)), ("Concepto", row.description),
-                    ("Vencía", _day(row.due_on)), ("Valor", money(row.amount)), ("Pagada el", _day(row.paid_on)),
-                    ("Pagos", ", ".join(row.payments) or "—")])
+    document = _account_document(office.current, f"Factura pagada {row.charge_id}", [
+        ("Factura", str(row.charge_id)), ("Concepto", row.description), ("Vencía", _day(row.due_on)),
+        ("Valor", money(row.amount)), ("Pagada el", _day(row.paid_on)), ("Pagos", ", ".join(row.payments) or "—")])
     return _pdf(document.render(), f"factura-pagada-{row.charge_id}.pdf")
