@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Self
 
 from sqlalchemy.orm import Session
 
 from handlers.ledger.journal import ZERO, balance_of
-from handlers.ledger.loans import PROGRAM_LABELS, LoanProgram, loans_of, standing_of
-from handlers.ledger.models import Account
+from handlers.ledger.loans import PROGRAM_LABELS, LoanProgram, LoanStanding, loans_of, standing_of
+from handlers.ledger.models import Account, Loan
 from handlers.oficina.adhesions import adhesions_of
 from handlers.oficina.link_models import AdhesionService
 from handlers.oficina.pending import PendingCharge, pending_charges
@@ -42,6 +43,11 @@ class LoanRow:
     paid: Decimal
     balance: Decimal
     instalment: Decimal  # the instalment, or the balance when less is left
+
+    @classmethod
+    def of(cls, loan: Loan, standing: LoanStanding) -> Self:
+        return cls(number=loan.number, concept=_concept(loan.program), principal=standing.principal,
+                   paid=standing.paid, balance=standing.balance, instalment=min(loan.instalment, standing.balance))
 
 
 @dataclass(frozen=True)
@@ -77,9 +83,7 @@ def loan_rows(session: Session, account: Account) -> list[LoanRow]:
         standing = standing_of(session, loan)
         if standing.balance <= ZERO:
             continue
-        rows.append(LoanRow(number=loan.number, concept=_concept(loan.program), principal=standing.principal,
-                            paid=standing.paid, balance=standing.balance,
-                            instalment=min(loan.instalment, standing.balance)))
+        rows.append(LoanRow.of(loan, standing))
     return rows
 
 

@@ -12,19 +12,13 @@ from sqlalchemy.orm import Session
 
 from handlers.errors import HandlerInputError
 from handlers.ledger.journal import ZERO
-from handlers.ledger.loans import PROGRAM_LABELS, LoanProgram, find_loan, standing_of
+from handlers.ledger.loans import find_loan, standing_of
 from handlers.ledger.statement_render import format_money
+from handlers.oficina.home import LoanRow
 from handlers.oficina.orders import OrderItemRequest
 from handlers.oficina.pending import PendingCharge, pending_charges
 
 MAX_SELECTED = 50
-
-
-def _concept(program: str) -> str:
-    try:
-        return PROGRAM_LABELS[LoanProgram(program)]
-    except ValueError:
-        return program
 
 
 class LoanNotFound(Exception):
@@ -65,13 +59,8 @@ def charges_choice(session: Session, account_id: int, selected: Sequence[str],
 
 
 @dataclass(frozen=True)
-class LoanChoice:
-    number: str
-    concept: str
-    principal: Decimal
-    paid: Decimal
-    balance: Decimal
-    instalment: Decimal  # the instalment, or the balance when less is left
+class LoanChoice(LoanRow):
+    """A credit of "Créditos" chosen to pay, with its "Monto a pagar" options."""
 
     def amount_for(self, option: str, other: Decimal | None) -> Decimal:
         """ "cuota" | "saldo" | "otro" (with ``other``): the amount to pay, within (0, balance]."""
@@ -103,6 +92,4 @@ def loan_choice(session: Session, account_id: int, number: str) -> LoanChoice:
     standing = standing_of(session, loan)
     if standing.balance <= ZERO:
         raise LoanNotFound(number)
-    return LoanChoice(number=loan.number, concept=_concept(loan.program), principal=standing.principal,
-                      paid=standing.paid, balance=standing.balance,
-                      instalment=min(loan.instalment, standing.balance))
+    return LoanChoice.of(loan, standing)
