@@ -15,10 +15,10 @@ class OutboxSms(LedgerBase):
     """One text message. ``status`` takes the e-mail outbox's values (handlers.mail.models.MailStatus): pending,
     sent, kept (no SMS gateway configured: it stays here for the Buzón de SMS) or failed."""
 
-    __tablename__ = "sms_outbox"
+    __tablename__ = "outbox_sms"
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'sent', 'kept', 'failed')", name="status"),
-        Index("ix_sms_outbox_status_next", "status", "next_attempt_at"),
+        Index("ix_outbox_sms_status_next", "status", "next_attempt_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     to: Mapped[str] = mapped_column(String(32), index=True)  # E.164-ish: +573001230434

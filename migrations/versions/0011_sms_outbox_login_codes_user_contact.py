@@ -44,7 +44,7 @@ def upgrade() -> None:
     with op.batch_alter_table('login_code', schema=None) as batch_op:
         batch_op.create_index('ix_login_code_username_created', ['username', 'created_at'], unique=False)
 
-    op.create_table('sms_outbox',
+    op.create_table('outbox_sms',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('to', sa.String(length=32), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
@@ -55,19 +55,19 @@ def upgrade() -> None:
     sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
-    sa.CheckConstraint("status IN ('pending', 'sent', 'kept', 'failed')", name=op.f('ck_sms_outbox_status')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_sms_outbox'))
+    sa.CheckConstraint("status IN ('pending', 'sent', 'kept', 'failed')", name=op.f('ck_outbox_sms_status')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_sms'))
     )
-    with op.batch_alter_table('sms_outbox', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_sms_outbox_to'), ['to'], unique=False)
-        batch_op.create_index('ix_sms_outbox_status_next', ['status', 'next_attempt_at'], unique=False)
+    with op.batch_alter_table('outbox_sms', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_sms_to'), ['to'], unique=False)
+        batch_op.create_index('ix_outbox_sms_status_next', ['status', 'next_attempt_at'], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('sms_outbox', schema=None) as batch_op:
-        batch_op.drop_index('ix_sms_outbox_status_next')
-        batch_op.drop_index(batch_op.f('ix_sms_outbox_to'))
-    op.drop_table('sms_outbox')
+    with op.batch_alter_table('outbox_sms', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_sms_status_next')
+        batch_op.drop_index(batch_op.f('ix_outbox_sms_to'))
+    op.drop_table('outbox_sms')
     with op.batch_alter_table('login_code', schema=None) as batch_op:
         batch_op.drop_index('ix_login_code_username_created')
     op.drop_table('login_code')

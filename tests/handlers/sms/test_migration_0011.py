@@ -41,10 +41,10 @@ def test_active_users_are_confirmed_and_the_columns_go_back_down(empty: Engine) 
     rows: dict[str, object] = {row[0]: row[1] for row in found}
     assert rows["pendiente@example.com"] is None
     assert rows["staff.ana"] is not None and "2026-01-02" in str(rows["staff.ana"])
-    assert {"login_code", "sms_outbox"} <= set(inspect(empty).get_table_names())
+    assert {"login_code", "outbox_sms"} <= set(inspect(empty).get_table_names())
 
     _migrate(empty, "0010", down=True)
     found = inspect(empty)
-    assert not {"login_code", "sms_outbox"} & set(found.get_table_names())
+    assert not {"login_code", "outbox_sms"} & set(found.get_table_names())
     assert not {"document_id", "mobile", "email_confirmed_at", "data_consent_at"} & {
         c["name"] for c in found.get_columns("app_user")}
