@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from email.message import Message
 from typing import Any
 
 import pytest
@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from gateway.app import create_gateway_app, gateway_config
 from gateway.signing import sign_checkout
 from gateway.store import close_store
+from tests.http_stub import post_server
 
 SECRET = "prueba-secreto-compartido"
 MERCHANT = "UNIV-CAUCE"
@@ -47,32 +48,15 @@ class Merchant:
 def merchant() -> Iterator[Merchant]:
     state = Merchant()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            with state.lock:
-                state.received.append(Received(self.path, dict(self.headers.items()), body))
-                status = state.answers.pop(0) if state.answers else 200
-            payload = b'{"status": "applied"}' if status == 200 else b'{"error": "no disponible"}'
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+    def answer(path: str, headers: Message, body: bytes) -> tuple[int, bytes]:
+        with state.lock:
+            state.received.append(Received(path, dict(headers.items()), body))
+            status = state.answers.pop(0) if state.answers else 200
+        return status, b'{"status": "applied"}' if status == 200 else b'{"error": "no disponible"}'
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass  # keep the test output quiet
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with post_server(answer) as port:
+        state.url = f"http://127.0.0.1:{port}"
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture

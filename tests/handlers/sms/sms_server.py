@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from email.message import Message
 from typing import Any
+
+from tests.http_stub import post_server
 
 
 @dataclass
@@ -26,31 +27,13 @@ class Gateway:
 def sms_gateway() -> Iterator[Gateway]:
     gateway = Gateway(port=0)
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            gateway.received.append({"path": self.path, "authorization": self.headers.get("Authorization"),
-                                     "content_type": self.headers.get("Content-Type"),
-                                     "idempotency_key": self.headers.get("Idempotency-Key"),
-                                     "body": json.loads(raw)})
-            status = gateway.statuses.pop(0) if gateway.statuses else 200
-            payload = json.dumps({"ok": status < 300}).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+    def answer(path: str, headers: Message, raw: bytes) -> tuple[int, bytes]:
+        gateway.received.append({"path": path, "authorization": headers.get("Authorization"),
+                                 "content_type": headers.get("Content-Type"),
+                                 "idempotency_key": headers.get("Idempotency-Key"), "body": json.loads(raw)})
+        status = gateway.statuses.pop(0) if gateway.statuses else 200
+        return status, json.dumps({"ok": status < 300}).encode()
 
-        def log_message(self, format: str, *args: Any) -> None:
-            return None
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    gateway.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with post_server(answer) as port:
+        gateway.port = port
         yield gateway
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
