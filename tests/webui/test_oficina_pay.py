@@ -144,6 +144,8 @@ def test_forged_replayed_tampered_and_malformed_notifications_are_refused(jorge:
     assert other.status_code == 400 and other.get_json()["field"] == "merchant"
     unknown = post_notification(app, {**body, "reference": "OP-999999"})
     assert unknown.status_code == 404
+    oversized = post_notification(app, {**body, "description": "x" * 20_000})
+    assert oversized.status_code == 413 and "KiB" in oversized.get_json()["error"]
     with db.read() as session:
         order = session.scalars(select(PaymentOrder).where(PaymentOrder.reference == reference)).one()
         assert order.status == "pendiente" and order.payment_id is None

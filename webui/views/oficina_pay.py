@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine.db import utcnow
 from engine.identity import User
@@ -27,6 +28,8 @@ from webui.payment_notifications import handle_notification
 from webui.payments_config import checkout_signature, payments_config
 from webui.pdf import PdfDocument, Table
 from webui.views.oficina import REQUESTER, office_context
+
+MAX_NOTIFICATION_BYTES = 16 * 1024  # a notification is under 1 KiB
 
 bp = Blueprint("oficina_pay", __name__)
 
@@ -166,8 +169,14 @@ def checkout(reference: str) -> Any:
 
 @bp.post("/pagos/notificacion")
 def notify() -> Any:
+    # Anyone can reach this address: a body far larger than any notification is refused before it is read.
+    request.max_content_length = MAX_NOTIFICATION_BYTES
+    try:
+        raw = request.get_data()
+    except RequestEntityTooLarge:
+        return jsonify({"error": f"la notificación supera {MAX_NOTIFICATION_BYTES // 1024} KiB"}), 413
     status, body = handle_notification(
-        engine=engine(), config=payments_config(current_app), body=request.get_data(), now=utcnow(),
+        engine=engine(), config=payments_config(current_app), body=raw, now=utcnow(),
         timestamp=request.headers.get("X-Pasarela-Timestamp"), signature=request.headers.get("X-Pasarela-Signature"),
         remote_addr=request.remote_addr)
     return jsonify(body), status
