@@ -106,9 +106,17 @@ def adhesion_history(session: Session, account_id: int, service: AdhesionService
                            at=e.recorded_at, detail=_detail(e)) for e in events]
 
 
-def _require_not_adhered(session: Session, account_id: int, service: AdhesionService) -> None:
+def _adhere(session: Session, account_id: int, service: AdhesionService, terms_accepted: bool, audit: Audit,
+            **columns: str) -> AdhesionState:
+    """The terms accepted and the account not adhered yet: the adhesion, with the service's own ``columns``."""
+    if not terms_accepted:
+        raise HandlerInputError("Debe aceptar los términos y condiciones.", field="terminos")
     if adhesion_state(session, account_id, service).adhered:
         raise StateConflict(f"La cuenta ya está adherida a {SERVICE_LABELS[service]}.", field="servicio")
+    session.add(AdhesionEvent(account_id=account_id, service=service, kind=AdhesionKind.ADHESION,
+                              terms_accepted_at=audit.at, **columns, **audit.columns()))
+    session.flush()
+    return adhesion_state(session, account_id, service)
 
 
 def _clean_email(value: str) -> str:
@@ -122,15 +130,8 @@ def _clean_email(value: str) -> str:
 
 def adhere_digital_invoice(session: Session, account_id: int, *, email: str, terms_accepted: bool,
                            audit: Audit) -> AdhesionState:
-    service = AdhesionService.DIGITAL_INVOICE
     address = _clean_email(email)
-    if not terms_accepted:
-        raise HandlerInputError("Debe aceptar los términos y condiciones.", field="terminos")
-    _require_not_adhered(session, account_id, service)
-    session.add(AdhesionEvent(account_id=account_id, service=service, kind=AdhesionKind.ADHESION, email=address,
-                              terms_accepted_at=audit.at, **audit.columns()))
-    session.flush()
-    return adhesion_state(session, account_id, service)
+    return _adhere(session, account_id, AdhesionService.DIGITAL_INVOICE, terms_accepted, audit, email=address)
 
 
 def mask_account_number(number: str) -> str:
@@ -162,18 +163,11 @@ def _clean_debit(data: DirectDebitData) -> DirectDebitData:
 
 def adhere_direct_debit(session: Session, account_id: int, *, data: DirectDebitData, terms_accepted: bool,
                         audit: Audit) -> AdhesionState:
-    service = AdhesionService.DIRECT_DEBIT
     clean = _clean_debit(data)
-    if not terms_accepted:
-        raise HandlerInputError("Debe aceptar los términos y condiciones.", field="terminos")
-    _require_not_adhered(session, account_id, service)
-    session.add(AdhesionEvent(account_id=account_id, service=service, kind=AdhesionKind.ADHESION,
-                              terms_accepted_at=audit.at, bank=clean.bank, bank_account_type=clean.account_type,
-                              bank_account_masked=mask_account_number(clean.account_number),
-                              bank_holder=clean.holder, bank_holder_document=clean.holder_document,
-                              **audit.columns()))
-    session.flush()
-    return adhesion_state(session, account_id, service)
+    return _adhere(session, account_id, AdhesionService.DIRECT_DEBIT, terms_accepted, audit, bank=clean.bank,
+                   bank_account_type=clean.account_type,
+                   bank_account_masked=mask_account_number(clean.account_number), bank_holder=clean.holder,
+                   bank_holder_document=clean.holder_document)
 
 
 def cancel_adhesion(session: Session, account_id: int, service: AdhesionService | str, audit: Audit) -> None:
