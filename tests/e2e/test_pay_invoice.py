@@ -6,43 +6,14 @@ prints, and the statement no longer lists the invoice."""
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
-from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
-import pytest
-from werkzeug.serving import make_server
-
-from engine.config import Settings
-from engine.runtime import Engine
-from gateway.app import create_gateway_app
-from gateway.mount import with_gateway
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_sign_in_browser import sign_in
 from tests.pdf_text import pdf_text
-from webui.app import create_app
-from webui.payments_config import payments_config
 
 ACCOUNT = "20268101"  # Valentina Rojas Mesa, paid for by acudiente.jorge (demo)
 
-
-@pytest.fixture
-def paying_server(engine: Engine, tmp_path: Path) -> Iterator[str]:
-    settings = replace(Settings.from_env({}), secret_key="e2e-pagos", instance_dir=tmp_path)
-    app = create_app(settings, engine=engine)
-    gateway = create_gateway_app(secret=payments_config(app).secret, database_url=f"sqlite:///{tmp_path / 'pse.db'}",
-                                 synchronous_delivery=True)
-    # Threaded: the gateway's decision POSTs the notification to this same server before redirecting the browser.
-    server = make_server("127.0.0.1", 0, with_gateway(app, gateway), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
 
 
 def test_a_parent_pays_an_invoice_through_the_gateway_and_prints_the_voucher(paying_server: str, page: Any) -> None:

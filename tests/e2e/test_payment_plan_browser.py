@@ -6,50 +6,20 @@ message reaches it."""
 from __future__ import annotations
 
 import re
-import threading
 import time
-from collections.abc import Iterator
-from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
-import pytest
-from werkzeug.serving import make_server
-
-from engine.config import Settings
-from engine.runtime import Engine
-from gateway.app import create_gateway_app
-from gateway.mount import with_gateway
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_sign_in_browser import sign_in
 from tests.pdf_text import pdf_text
-from webui.app import create_app
-from webui.payments_config import payments_config
 
 ACCOUNT = "20268102"  # Samuel Rojas Mesa, paid for by acudiente.jorge (demo), with overdue tuition
 
 
-@pytest.fixture
-def plan_server(engine: Engine, tmp_path: Path) -> Iterator[str]:
-    # As `cauce serve` on SQLite: the embedded worker delivers the payment's message to the waiting process.
-    settings = replace(Settings.from_env({}), secret_key="e2e-planes", instance_dir=tmp_path, worker_poll_seconds=0.1)
-    app = create_app(settings, engine=engine, embedded_worker=True)
-    gateway = create_gateway_app(secret=payments_config(app).secret, database_url=f"sqlite:///{tmp_path / 'pse.db'}",
-                                 synchronous_delivery=True)
-    server = make_server("127.0.0.1", 0, with_gateway(app, gateway), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        app.extensions["cauce_worker"].shutdown()
 
-
-def test_a_plan_is_generated_printed_and_activated_by_paying_its_first_instalment(plan_server: str,
+def test_a_plan_is_generated_printed_and_activated_by_paying_its_first_instalment(paying_server: str,
                                                                                  page: Any) -> None:
-    base = plan_server
+    base = paying_server
     sign_in(page, base, "acudiente.jorge")
     page.goto(f"{base}/oficina/cuentas/{ACCOUNT}")
     page.get_by_role("button", name="PLAN DE PAGO").click()
