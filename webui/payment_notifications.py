@@ -13,7 +13,7 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,9 +24,11 @@ from handlers.errors import HandlerInputError
 from handlers.oficina.apply import (
     APPROVED,
     REJECTED,
+    UNAUTHENTICATED_REFUSALS,
     ApplyResult,
     GatewayNotification,
     apply_notification,
+    recent_refusals,
     record_notice,
 )
 from handlers.oficina.order_models import NoticeOutcome
@@ -35,6 +37,8 @@ from webui.payments_config import PaymentsConfig
 log = logging.getLogger(__name__)
 
 MAX_AGE_SECONDS = 300
+REFUSALS_WINDOW = timedelta(minutes=1)
+MAX_REFUSALS_RECORDED = 30  # unsigned or stale deliveries recorded per address in the window
 MAX_AHEAD_SECONDS = 60
 MONEY = re.compile(r"\d{1,12}\.\d{2}")
 MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
@@ -142,6 +146,11 @@ def handle_notification(*, engine: Engine, config: PaymentsConfig, body: bytes, 
 
     def refuse(outcome: NoticeOutcome, detail: str, status: int, answer: dict[str, Any]) -> Answer:
         with engine.db.write() as session:
+            if outcome in UNAUTHENTICATED_REFUSALS and recent_refusals(
+                    session, remote_addr, now - REFUSALS_WINDOW) >= MAX_REFUSALS_RECORDED:
+                # Anyone may post here: past the budget, unsigned deliveries are refused without a row each,
+                # so a flood cannot fill the table.
+                return 429, {"error": "demasiadas notificaciones rechazadas desde esta dirección"}
             record_notice(session, outcome=outcome, detail=detail, now=now, remote_addr=remote_addr, **_peek(body))
         return status, answer
 

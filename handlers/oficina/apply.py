@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from handlers.ledger.models import Account, Campus
@@ -87,6 +87,16 @@ def record_notice(session: Session, *, outcome: NoticeOutcome, detail: str, now:
                               outcome=outcome, detail=detail[:2000], remote_addr=(remote_addr or None)
                               and remote_addr[:64]))
     session.flush()
+
+
+UNAUTHENTICATED_REFUSALS = (NoticeOutcome.REFUSED_SIGNATURE, NoticeOutcome.REFUSED_REPLAY)
+
+
+def recent_refusals(session: Session, remote_addr: str | None, since: datetime) -> int:
+    """How many unsigned or stale deliveries from ``remote_addr`` were refused since ``since``."""
+    return session.scalar(select(func.count()).select_from(GatewayNotice).where(
+        GatewayNotice.remote_addr == ((remote_addr or None) and remote_addr[:64]),
+        GatewayNotice.received_at >= since, GatewayNotice.outcome.in_(UNAUTHENTICATED_REFUSALS))) or 0
 
 
 def _mismatch(order: PaymentOrder, notice: GatewayNotification) -> str | None:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dbtypes import UTCDateTime
@@ -97,7 +97,9 @@ class GatewayNotice(LedgerBase):
     """A notification the gateway sent, as received, and what the app did with it. Never holds the secret."""
 
     __tablename__ = "ledger_gateway_notice"
-    __table_args__ = (CheckConstraint(_in("outcome", NoticeOutcome), name="outcome"),)
+    __table_args__ = (CheckConstraint(_in("outcome", NoticeOutcome), name="outcome"),
+                      # the refusals of one address in the last minute are counted on every unsigned delivery
+                      Index("ix_ledger_gateway_notice_remote_addr_received_at", "remote_addr", "received_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     notification_id: Mapped[str | None] = mapped_column(String(64), index=True)
     reference: Mapped[str | None] = mapped_column(String(32), index=True)

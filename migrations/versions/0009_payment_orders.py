@@ -83,6 +83,8 @@ def upgrade() -> None:
     with op.batch_alter_table('ledger_gateway_notice', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ledger_gateway_notice_notification_id'), ['notification_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ledger_gateway_notice_reference'), ['reference'], unique=False)
+        batch_op.create_index('ix_ledger_gateway_notice_remote_addr_received_at', ['remote_addr', 'received_at'],
+                              unique=False)
 
 
 def downgrade() -> None:

@@ -23,6 +23,7 @@ from handlers.oficina.pending import pending_charges
 from tests.pdf_text import pdf_text
 from tests.webui.conftest import SignedIn
 from tests.webui.pay_helpers import notification_body, post_notification
+from webui.payment_notifications import MAX_REFUSALS_RECORDED
 from webui.payments_config import checkout_signature, payments_config
 
 ACCOUNT = "20268101"  # Valentina, one of acudiente.jorge's children (demo)
@@ -266,3 +267,11 @@ def test_a_transaction_already_on_another_order_is_a_conflict(jorge: SignedIn, a
             == "pendiente"
         assert session.scalars(select(GatewayNotice.detail).order_by(GatewayNotice.id.desc())).first() \
             == "El pago no se pudo aplicar a la cuenta: La transacción 83 ya está registrada en otra orden."
+
+
+def test_a_flood_of_unsigned_notifications_is_cut_off_without_filling_the_table(app: Flask, db: Database) -> None:
+    body = notification_body("OP-000001", "100.00")
+    answers = [post_notification(app, body, secret="adivinada").status_code for _ in range(MAX_REFUSALS_RECORDED + 2)]
+    assert answers == [401] * MAX_REFUSALS_RECORDED + [429, 429]
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(GatewayNotice)) == MAX_REFUSALS_RECORDED
