@@ -19,7 +19,8 @@ def test_oficina_redirects_to_the_first_linked_account(sign_in: Callable[[str], 
 def test_mis_cuentas_lists_the_linked_accounts_with_their_main_data(sign_in: Callable[[str], SignedIn]) -> None:
     page = sign_in("acudiente.jorge").get("/oficina/cuentas").get_data(as_text=True)
     for text in (VALENTINA, "Valentina Rojas Mesa", "1098765001", "Medicina", "Bogotá", SAMUEL, "Samuel Rojas Mesa",
-                 "Gestionar cuenta", "Desvincular", "Vincular número de cuenta"):
+                 "Gestionar cuenta", "Desvincular", "¿Desvincular la cuenta", "Sí, desvincular",
+                 "Vincular número de cuenta"):
         assert text in page
     assert CAMILA_ACCOUNT not in page
 
