@@ -23,9 +23,9 @@ from engine.errors import Conflict, FieldError, InvalidData
 from engine.identity import REQUESTER_ROLE, User, UserRole
 from handlers.errors import HandlerInputError
 from handlers.sms.outbox import queue_sms
-from webui.models import LoginAttempt, LoginCode
+from webui.models import LoginCode
 from webui.registration import TooMany, Writer
-from webui.security import close_session, open_session, record_attempt, throttled
+from webui.security import close_session, marked_attempts, open_session, record_attempt, throttled
 
 CODE_VALID_FOR = timedelta(seconds=109)
 CODE_DIGITS = 6
@@ -84,10 +84,7 @@ def request_code(write: Writer, raw_document: str, address: str, now: datetime, 
     transaction of its own, so probing for registered cédulas is limited like asking for codes."""
     document = clean_document(raw_document)
     with write() as session:
-        tried = session.scalar(select(func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.address == address[:64], LoginAttempt.at >= now - ADDRESS_WINDOW,
-            LoginAttempt.username.startswith(_REQUEST_MARK, autoescape=True)))
-        if (tried or 0) >= ADDRESS_MAX:
+        if marked_attempts(session, _REQUEST_MARK, address, now - ADDRESS_WINDOW) >= ADDRESS_MAX:
             raise TooMany("Demasiadas solicitudes de código desde esta conexión. Espere unos minutos.")
         record_attempt(session, f"{_REQUEST_MARK}{document}", address, True, now)
     with write() as session:

@@ -25,8 +25,7 @@ from engine.identity import (
 )
 from handlers.mail.models import OutboxEmail
 from handlers.mail.outbox import queue_email
-from webui.models import LoginAttempt
-from webui.security import hash_password, record_attempt
+from webui.security import hash_password, marked_attempts, record_attempt
 
 LINK_VALID_FOR = timedelta(hours=48)
 KIND = "registration"
@@ -123,10 +122,7 @@ def awaiting_sign_in(session: Session, username: str, password: str) -> bool:
 
 
 def _limit_address(session: Session, mark: str, address: str, now: datetime, message: str) -> None:
-    tried = session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.address == address[:64], LoginAttempt.at >= now - ADDRESS_WINDOW,
-        LoginAttempt.username.startswith(mark, autoescape=True)))
-    if (tried or 0) >= ADDRESS_MAX:
+    if marked_attempts(session, mark, address, now - ADDRESS_WINDOW) >= ADDRESS_MAX:
         raise TooMany(message)
 
 

@@ -70,6 +70,14 @@ def throttled(session: Session, username: str, address: str, now: datetime) -> b
     return by_user >= THROTTLE_MAX_FAILURES or by_address >= THROTTLE_MAX_ADDRESS_FAILURES
 
 
+def marked_attempts(session: Session, mark: str, address: str, since: datetime) -> int:
+    """Rows of the attempts table whose name starts with ``mark`` that ``address`` left since ``since``: the
+    per-address limits of registration, sign-in codes and the fee-slip look-up, each with its own mark."""
+    return session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.address == address[:64], LoginAttempt.at >= since,
+        LoginAttempt.username.startswith(mark, autoescape=True))) or 0
+
+
 def record_attempt(session: Session, username: str, address: str, success: bool, now: datetime) -> None:
     session.add(LoginAttempt(username=username[:100], address=address[:64], at=now, success=success))
 

@@ -7,14 +7,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, render_template, request
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from handlers.oficina.lookup import fee_slips_by_document
 from webui.anonymous_forms import anonymous_form
 from webui.context import database, engine
-from webui.models import LoginAttempt
-from webui.security import record_attempt
+from webui.security import marked_attempts, record_attempt
 
 bp = Blueprint("lookup", __name__)
 
@@ -57,10 +55,7 @@ def search() -> Any:
 
 def _counted(session: Session, address: str, now: datetime) -> bool:
     """Count this look-up against the address; False when the address has used up its look-ups."""
-    done = session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.address == address, LoginAttempt.at >= now - WINDOW,
-        LoginAttempt.username.startswith(_MARK, autoescape=True))) or 0
-    if done >= MAX_PER_ADDRESS:
+    if marked_attempts(session, _MARK, address, now - WINDOW) >= MAX_PER_ADDRESS:
         return False
     record_attempt(session, _MARK, address, True, now)
     return True
