@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from flask import Response
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
@@ -128,3 +129,10 @@ def _fit(pdf: FPDF, text: str, width: float) -> str:
     while text and pdf.get_string_width(text + "...") > width:
         text = text[:-1]
     return text + "..."
+
+
+def pdf_response(data: bytes, filename: str) -> Response:
+    """A generated PDF as the browser should take it: shown inline, named, and never cached (it holds an
+    account's data)."""
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-store"})

@@ -20,7 +20,7 @@ from handlers.oficina.history import (
 from handlers.oficina.links import LinkedAccount
 from webui.context import database, roles_required
 from webui.filters import local_time, money
-from webui.pdf import PdfDocument, Table
+from webui.pdf import PdfDocument, Table, pdf_response
 from webui.views.oficina import REQUESTER, office_context
 
 bp = Blueprint("oficina_history", __name__)
@@ -28,11 +28,6 @@ bp = Blueprint("oficina_history", __name__)
 
 def _day(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else "—"
-
-
-def _pdf(data: bytes, filename: str) -> Response:
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-store"})
 
 
 def _account_pairs(account: LinkedAccount) -> list[tuple[str, str]]:
@@ -52,7 +47,7 @@ def _list_pdf(account: LinkedAccount, title: str, heading: str, table: Table, em
         document.table(table)
     else:
         document.paragraph(empty)
-    return _pdf(document.render(), filename)
+    return pdf_response(document.render(), filename)
 
 
 @bp.get("/oficina/cuentas/<code>/pagos")
@@ -107,7 +102,7 @@ def payment_pdf(code: str, number: str) -> Any:
         document.heading("Aplicado a").table(Table(("Concepto", "Valor"),
                                                    [(i.description, money(i.amount)) for i in row.items],
                                                    widths=(4, 2), align_right=frozenset({1})))
-    return _pdf(document.render(), f"pago-{row.number}.pdf")
+    return pdf_response(document.render(), f"pago-{row.number}.pdf")
 
 
 def _invoice_table(rows: Sequence[PaidInvoiceRow]) -> Table:
@@ -137,4 +132,4 @@ def paid_invoice_pdf(code: str, charge_id: int) -> Any:
     document = _account_document(office.current, f"Factura pagada {row.charge_id}", [
         ("Factura", str(row.charge_id)), ("Concepto", row.description), ("Vencía", _day(row.due_on)),
         ("Valor", money(row.amount)), ("Pagada el", _day(row.paid_on)), ("Pagos", ", ".join(row.payments) or "—")])
-    return _pdf(document.render(), f"factura-pagada-{row.charge_id}.pdf")
+    return pdf_response(document.render(), f"factura-pagada-{row.charge_id}.pdf")

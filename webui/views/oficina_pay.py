@@ -10,7 +10,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -26,7 +26,7 @@ from webui.context import database, engine, roles_required, user
 from webui.filters import money
 from webui.payment_notifications import handle_notification
 from webui.payments_config import checkout_signature, payments_config
-from webui.pdf import PdfDocument, Table
+from webui.pdf import PdfDocument, Table, pdf_response
 from webui.views.oficina import REQUESTER, office_context
 
 MAX_NOTIFICATION_BYTES = 16 * 1024  # a notification is under 1 KiB
@@ -221,6 +221,4 @@ def voucher_pdf(reference: str) -> Any:
                 .table(Table(["Concepto", "Valor"], [[i.description, money(i.amount)] for i in voucher.items],
                              widths=[4, 1], align_right=frozenset({1})))
                 .paragraph("Venta no presencial. Transacción procesada por la pasarela de pagos (PSE simulado)."))
-    return Response(document.render(), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="comprobante-{voucher.reference}.pdf"',
-                             "Cache-Control": "no-store"})
+    return pdf_response(document.render(), f"comprobante-{voucher.reference}.pdf")

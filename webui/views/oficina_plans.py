@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from engine.db import utcnow
 from engine.errors import FieldError, InvalidData, NotFound
@@ -20,7 +20,7 @@ from handlers.oficina.orders import OrderItemRequest, create_order
 from handlers.plans.queries import PlanDetail, plan_detail
 from webui.context import database, engine, roles_required, user
 from webui.filters import money
-from webui.pdf import PdfDocument, Table
+from webui.pdf import PdfDocument, Table, pdf_response
 from webui.views.oficina import REQUESTER, office_context
 
 bp = Blueprint("oficina_plans", __name__)
@@ -213,9 +213,7 @@ def plan_pdf(code: str, number: str) -> Any:
                              widths=[1, 4, 2], align_right=frozenset({2})))
                 .paragraph("Plan sin intereses de financiación. La primera cuota activa el plan; si no se paga "
                            "a más tardar el día de su vencimiento, el plan caduca y la deuda queda como antes."))
-    return Response(document.render(), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="plan-{summary.number}.pdf"',
-                             "Cache-Control": "no-store"})
+    return pdf_response(document.render(), f"plan-{summary.number}.pdf")
 
 
 @bp.post("/oficina/cuentas/<code>/planes/<number>/pagar")
