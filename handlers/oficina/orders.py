@@ -109,7 +109,7 @@ def order_view(session: Session, order: PaymentOrder) -> OrderView:
 
 def find_order(session: Session, reference: str, *, lock: bool = False) -> PaymentOrder | None:
     query = select(PaymentOrder).where(PaymentOrder.reference == str(reference)[:32])
-    if lock and session.get_bind().dialect.name != "sqlite":  # SQLite writers already hold the database lock
+    if lock:  # FOR UPDATE on PostgreSQL; SQLite omits it, its writers already hold the database lock
         query = query.with_for_update()
     return session.scalars(query).one_or_none()
 
@@ -182,10 +182,9 @@ def _description(account: Account, items: list[OrderItemRequest]) -> str:
 def create_order(session: Session, *, username: str, account_id: int, items: Sequence[OrderItemRequest],
                  now: datetime, client_ip: str | None) -> OrderView:
     """A pending order for ``items`` of a (linked) account, each checked by its kind's checker."""
-    query = select(Account).where(Account.id == account_id)
-    if session.get_bind().dialect.name != "sqlite":  # one order at a time per account: the overlap check holds
-        query = query.with_for_update()
-    account = session.scalars(query).one_or_none()
+    # One order at a time per account, so the overlap check holds (SQLite omits FOR UPDATE: its writers are
+    # serialized already).
+    account = session.scalars(select(Account).where(Account.id == account_id).with_for_update()).one_or_none()
     if account is None:
         raise HandlerInputError("No existe la cuenta.", field="account")
     wanted = _clean(items)
